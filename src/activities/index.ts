@@ -1,0 +1,10 @@
+import { createOnboardingActivities, type ActivityDeps } from './onboarding';
+
+export type { ActivityDeps } from './onboarding';
+
+/** Every activity the worker registers, bound to the process's dependencies. */
+export function createActivities(deps: ActivityDeps) {
+  return { ...createOnboardingActivities(deps) };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

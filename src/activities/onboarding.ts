@@ -1,0 +1,49 @@
+import type { Db } from '../db/client';
+import type { Mailer } from '../mail/transport';
+import { welcomeMessage } from '../mail/templates';
+import { assignRequiredPrograms, outstandingMandatoryAssignmentIds, type AssignmentView } from '../services/assignments';
+import { deliverNotification, queueNotification } from '../services/notifications';
+
+export interface ActivityDeps {
+  db: Db;
+  mailer: Mailer;
+  publicUrl: string;
+}
+
+export interface PersonRef {
+  tenantId: string;
+  personId: string;
+}
+
+/** The onboarding process's side effects. Each one is safe to run again with the same input. */
+export function createOnboardingActivities({ db, mailer, publicUrl }: ActivityDeps) {
+  return {
+    async assignRequiredTraining(input: PersonRef & { workflowId: string }): Promise<AssignmentView[]> {
+      return assignRequiredPrograms(db, { ...input, source: 'onboarding' });
+    },
+
+    async outstandingMandatoryAssignments(input: PersonRef): Promise<string[]> {
+      return outstandingMandatoryAssignmentIds(db, input.tenantId, input.personId);
+    },
+
+    /** Queues the welcome message in the outbox (once per workflow) and returns its id. */
+    async queueWelcomeEmail(input: PersonRef & { workflowId: string; assignments: AssignmentView[] }): Promise<string> {
+      const person = await db.person.findFirstOrThrow({
+        where: { id: input.personId, tenantId: input.tenantId },
+        select: { email: true, name: true },
+      });
+      const message = welcomeMessage({ name: person.name, assignments: input.assignments, publicUrl });
+      return queueNotification(db, {
+        tenantId: input.tenantId,
+        key: `${input.workflowId}:welcome`,
+        personId: input.personId,
+        toAddress: person.email,
+        ...message,
+      });
+    },
+
+    async deliverNotification(notificationId: string): Promise<void> {
+      await deliverNotification(db, mailer, notificationId);
+    },
+  };
+}

@@ -1,0 +1,54 @@
+import { randomUUID } from 'node:crypto';
+import express, { Router, type Express } from 'express';
+import type { Logger } from 'pino';
+import type { Db } from '../db/client';
+import type { Processes } from '../temporal/processes';
+import { authenticate } from './auth';
+import { errorHandler, notFoundRoute } from './errors';
+import { buildOpenApiDocument } from './openapi';
+import { mountOperations } from './operation';
+import { completionOperations } from './routes/completions';
+import { healthRouter } from './routes/health';
+import { hrEventOperations } from './routes/hr-events';
+import { peopleOperations } from './routes/people';
+
+export interface AppDeps {
+  db: Db;
+  processes: Processes;
+  logger: Logger;
+  publicUrl: string;
+}
+
+export function createApp({ db, processes, logger, publicUrl }: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+  app.use((req, res, next) => {
+    req.id = req.get('x-request-id')?.slice(0, 100) || randomUUID();
+    res.setHeader('x-request-id', req.id);
+    req.log = logger.child({ requestId: req.id });
+    const started = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      req.log.info({ method: req.method, path: req.path, status: res.statusCode, ms }, 'request');
+    });
+    next();
+  });
+
+  app.use(healthRouter(db, processes));
+
+  const operations = [...hrEventOperations(db, processes), ...completionOperations(db, processes), ...peopleOperations(db)];
+  const openApi = buildOpenApiDocument(operations, publicUrl);
+  const api = Router();
+  api.get('/openapi.json', (_req, res) => {
+    res.json(openApi);
+  });
+  api.use(express.json({ limit: '1mb' }));
+  api.use(authenticate(db));
+  mountOperations(api, operations);
+  app.use('/api/v1', api);
+
+  app.use(notFoundRoute);
+  app.use(errorHandler);
+  return app;
+}

@@ -1,0 +1,52 @@
+import { z } from 'zod';
+import { completionSchema, toCompletionCommand } from '../../connectors/lms/completion-webhook';
+import type { Db } from '../../db/client';
+import { recordCompletion } from '../../services/completions';
+import type { Processes } from '../../temporal/processes';
+import { operation } from '../operation';
+import { errorResponse, standardErrors } from '../schemas';
+
+const completionView = z
+  .object({
+    id: z.uuid(),
+    source: z.string(),
+    externalId: z.string(),
+    personId: z.uuid(),
+    courseKey: z.string(),
+    passed: z.boolean(),
+    score: z.number().nullable(),
+    completedAt: z.string(),
+    receivedAt: z.string(),
+  })
+  .meta({ id: 'Completion' });
+
+const completionRecorded = z
+  .object({ completion: completionView, duplicate: z.boolean(), completedAssignmentIds: z.array(z.uuid()) })
+  .meta({ id: 'CompletionRecorded' });
+
+export function completionOperations(db: Db, processes: Processes) {
+  return [
+    operation(
+      {
+        method: 'post',
+        path: '/completions',
+        summary: 'Report a course completion from an LMS',
+        tag: 'Completions',
+        scope: 'completions:write',
+        body: completionSchema,
+        responses: {
+          201: { description: 'Recorded', schema: completionRecorded },
+          200: { description: 'This completion (source + externalId) was delivered before; nothing changed', schema: completionRecorded },
+          ...standardErrors,
+          422: { description: 'No such person or course in this tenant', schema: errorResponse },
+          503: { description: 'The workflow engine is unavailable; the completion is kept, retry to deliver it', schema: errorResponse },
+        },
+      },
+      async ({ body, principal, req }) => {
+        const outcome = await recordCompletion(db, principal.tenantId, { type: 'api_client', id: principal.clientId, requestId: req.id }, toCompletionCommand(body));
+        await processes.notifyCompletion(principal.tenantId, outcome.completion.personId, outcome.completion.id);
+        return { status: outcome.duplicate ? 200 : 201, body: outcome };
+      },
+    ),
+  ];
+}

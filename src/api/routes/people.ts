@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import type { Db } from '../../db/client';
+import { NotFound } from '../../domain/errors';
+import { listAssignments } from '../../services/assignments';
+import { operation } from '../operation';
+import { errorResponse, idParams, standardErrors } from '../schemas';
+
+const assignmentView = z
+  .object({
+    id: z.uuid(),
+    programKey: z.string(),
+    programTitle: z.string(),
+    mandatory: z.boolean(),
+    status: z.enum(['assigned', 'in_progress', 'completed', 'overdue', 'waived', 'cancelled']),
+    assignedAt: z.string(),
+    dueDate: z.string().meta({ description: 'YYYY-MM-DD' }),
+    completedAt: z.string().nullable(),
+  })
+  .meta({ id: 'Assignment' });
+
+export function peopleOperations(db: Db) {
+  return [
+    operation(
+      {
+        method: 'get',
+        path: '/people/:id/assignments',
+        summary: "List a person's assignments",
+        tag: 'People',
+        scope: 'people:read',
+        params: idParams,
+        responses: {
+          200: { description: 'The assignments, earliest due first', schema: z.object({ data: z.array(assignmentView) }) },
+          ...standardErrors,
+          404: { description: 'No such person in this tenant', schema: errorResponse },
+        },
+      },
+      async ({ params, principal }) => {
+        const person = await db.person.findFirst({ where: { id: params.id, tenantId: principal.tenantId }, select: { id: true } });
+        if (!person) throw new NotFound('person', params.id);
+        return { status: 200, body: { data: await listAssignments(db, principal.tenantId, person.id) } };
+      },
+    ),
+  ];
+}

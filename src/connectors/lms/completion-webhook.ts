@@ -1,0 +1,39 @@
+import { z } from 'zod';
+import type { CompletionCommand, PersonReference } from '../../services/completions';
+
+/** A completion as an LMS posts it to /completions. */
+export const completionSchema = z
+  .object({
+    source: z.string().trim().min(1).max(100).meta({ description: 'The LMS, e.g. cornerstone' }),
+    externalId: z.string().trim().min(1).max(200).meta({ description: "The completion's id in the LMS: a repeated delivery is recognised by it" }),
+    person: z
+      .object({
+        id: z.uuid().optional(),
+        externalId: z.string().trim().min(1).max(200).optional(),
+        email: z.email().optional(),
+      })
+      .refine((p) => [p.id, p.externalId, p.email].filter((v) => v !== undefined).length === 1, {
+        message: 'give exactly one of id, externalId, email',
+      }),
+    courseKey: z.string().trim().min(1).max(100),
+    completedAt: z.iso.datetime({ offset: true }),
+    passed: z.boolean().default(true),
+    score: z.number().min(0).max(100).optional(),
+  })
+  .meta({ id: 'CompletionInput' });
+
+export type CompletionInput = z.output<typeof completionSchema>;
+
+export function toCompletionCommand(input: CompletionInput): CompletionCommand {
+  const { id, externalId, email } = input.person;
+  const person: PersonReference = id ? { id } : externalId ? { externalId } : { email: email!.toLowerCase() };
+  return {
+    source: input.source,
+    externalId: input.externalId,
+    person,
+    courseKey: input.courseKey,
+    completedAt: new Date(input.completedAt),
+    passed: input.passed,
+    score: input.score,
+  };
+}

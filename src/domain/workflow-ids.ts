@@ -1,0 +1,4 @@
+/** Deterministic workflow ids: a repeated event or a retried request can never start a second process. */
+export function onboardingWorkflowId(tenantId: string, personId: string): string {
+  return `onboarding:${tenantId}:${personId}`;
+}

@@ -1,0 +1,110 @@
+import path from 'node:path';
+import { loadConfig } from './config';
+import { createDb } from './db/client';
+import { SCOPES, type Scope } from './domain/scopes';
+import { seedDemoTenant } from './dev/seed-demo';
+import { startMailCatcher } from './mail/catcher';
+import { openRuntime, runWorker, startApi } from './runtime';
+import { createApiClient } from './services/api-keys';
+import { PROJECT_ROOT } from './temporal/binaries';
+import { startDevServer } from './temporal/dev-server';
+
+const USAGE = `usage: trainhub <command>
+  dev                                   API + worker on the embedded default (local Temporal dev server, mail catcher)
+  api                                   the HTTP API (needs TEMPORAL_ADDRESS)
+  worker                                a Temporal worker (needs TEMPORAL_ADDRESS and SMTP_URL)
+  create-tenant <slug> <name>           add a tenant
+  create-api-key <tenant-slug> <name> <scope...>   print a new API key (scopes: ${SCOPES.join(', ')})`;
+
+async function main(argv: string[]): Promise<void> {
+  const [command, ...args] = argv;
+  const config = loadConfig();
+  const stop = new AbortController();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => stop.abort());
+
+  switch (command) {
+    case 'dev':
+      return runDev(config, stop.signal);
+    case 'api': {
+      const runtime = openRuntime(config, required(config.TEMPORAL_ADDRESS, 'TEMPORAL_ADDRESS'));
+      const { server, client } = await startApi(runtime);
+      await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
+      await new Promise((resolve) => server.close(resolve));
+      await client.connection.close();
+      await runtime.db.$disconnect();
+      return;
+    }
+    case 'worker': {
+      const runtime = openRuntime(config, required(config.TEMPORAL_ADDRESS, 'TEMPORAL_ADDRESS'));
+      await runWorker(runtime, required(config.SMTP_URL, 'SMTP_URL'), stop.signal);
+      await runtime.db.$disconnect();
+      return;
+    }
+    case 'create-tenant': {
+      const [slug, ...name] = args;
+      if (!slug || name.length === 0) throw new Error(USAGE);
+      const db = createDb(config.DATABASE_URL);
+      const tenant = await db.tenant.create({ data: { slug, name: name.join(' ') } });
+      console.log(JSON.stringify({ tenantId: tenant.id, slug }));
+      await db.$disconnect();
+      return;
+    }
+    case 'create-api-key': {
+      const [slug, name, ...scopes] = args;
+      const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
+      if (!slug || !name || scopes.length === 0 || unknown.length > 0) throw new Error(`${USAGE}${unknown.length ? `\nunknown scopes: ${unknown.join(', ')}` : ''}`);
+      const db = createDb(config.DATABASE_URL);
+      const tenant = await db.tenant.findUniqueOrThrow({ where: { slug } });
+      const { key } = await createApiClient(db, { tenantId: tenant.id, name, scopes: scopes as Scope[] });
+      console.log(key);
+      await db.$disconnect();
+      return;
+    }
+    default:
+      throw new Error(USAGE);
+  }
+}
+
+/** The embedded default: everything trainhub needs, on this machine, stopped together by Ctrl-C. */
+async function runDev(config: ReturnType<typeof loadConfig>, signal: AbortSignal): Promise<void> {
+  const dataDir = path.join(PROJECT_ROOT, '.data');
+  const temporal = config.TEMPORAL_ADDRESS
+    ? null
+    : await startDevServer({ dbFile: path.join(dataDir, 'temporal', 'dev.db'), uiPort: 8233 });
+  const catcher = config.SMTP_URL
+    ? null
+    : await startMailCatcher({
+        port: 1025,
+        onMessage: (m) => console.log(`\n📧 mail to ${m.envelopeTo.join(', ')}: ${m.subject}\n${m.text}`),
+      });
+  const runtime = openRuntime(config, config.TEMPORAL_ADDRESS ?? temporal!.address);
+  const { apiKey } = await seedDemoTenant(runtime.db);
+  const { server, client } = await startApi(runtime);
+  const worker = runWorker(runtime, config.SMTP_URL ?? catcher!.url, signal);
+  console.log(`
+trainhub is running
+  API          http://localhost:${config.PORT}/api/v1   (OpenAPI: /api/v1/openapi.json)
+  demo API key ${apiKey}
+  Temporal     ${runtime.temporalAddress}${temporal?.uiUrl ? `   UI: ${temporal.uiUrl}` : ''}
+  mail         ${catcher ? `caught by ${catcher.url}, printed here` : `sent through ${config.SMTP_URL}`}
+Ctrl-C stops everything.`);
+  await worker;
+  await new Promise((resolve) => server.close(resolve));
+  await client.connection.close();
+  await runtime.db.$disconnect();
+  await catcher?.stop();
+  await temporal?.stop();
+}
+
+function required(value: string | undefined, name: string): string {
+  if (!value) throw new Error(`${name} must be set for this command`);
+  return value;
+}
+
+main(process.argv.slice(2)).then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error instanceof Error ? error.message : error);
+    process.exit(1);
+  },
+);

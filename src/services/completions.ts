@@ -1,0 +1,107 @@
+import type { Db } from '../db/client';
+import { Prisma } from '../db/client';
+import { DomainError, UnknownReference } from '../domain/errors';
+import { applyCompletions } from './assignments';
+import { recordAudit, type Actor } from './audit';
+
+/** Who completed: the LMS may know trainhub's id, the HR system's external id, or only the e-mail. */
+export type PersonReference = { id: string } | { externalId: string } | { email: string };
+
+export interface CompletionCommand {
+  source: string;
+  externalId: string;
+  person: PersonReference;
+  courseKey: string;
+  completedAt: Date;
+  passed: boolean;
+  score?: number;
+}
+
+export interface CompletionView {
+  id: string;
+  source: string;
+  externalId: string;
+  personId: string;
+  courseKey: string;
+  passed: boolean;
+  score: number | null;
+  completedAt: string;
+  receivedAt: string;
+}
+
+export interface CompletionOutcome {
+  completion: CompletionView;
+  /** True when (source, externalId) was already on record: nothing new was written. */
+  duplicate: boolean;
+  completedAssignmentIds: string[];
+}
+
+export async function recordCompletion(db: Db, tenantId: string, actor: Actor, command: CompletionCommand): Promise<CompletionOutcome> {
+  const key = { tenantId_source_externalId: { tenantId, source: command.source, externalId: command.externalId } };
+  const previous = await db.completion.findUnique({ where: key, include: { course: { select: { key: true } } } });
+  if (previous) return { completion: view(previous), duplicate: true, completedAssignmentIds: [] };
+
+  const personId = await resolvePerson(db, tenantId, command.person);
+  const course = await db.course.findUnique({ where: { tenantId_key: { tenantId, key: command.courseKey } }, select: { id: true } });
+  if (!course) throw new UnknownReference('course', command.courseKey);
+
+  try {
+    return await db.$transaction(async (tx) => {
+      const saved = await tx.completion.create({
+        data: {
+          tenantId,
+          source: command.source,
+          externalId: command.externalId,
+          personId,
+          courseId: course.id,
+          passed: command.passed,
+          score: command.score,
+          completedAt: command.completedAt,
+        },
+        include: { course: { select: { key: true } } },
+      });
+      await recordAudit(tx, tenantId, actor, {
+        action: 'completion.recorded',
+        entityType: 'completion',
+        entityId: saved.id,
+        data: { source: command.source, externalId: command.externalId, course: command.courseKey, passed: command.passed },
+      });
+      const completedAssignmentIds = await applyCompletions(tx, tenantId, personId);
+      return { completion: view(saved), duplicate: false, completedAssignmentIds };
+    });
+  } catch (error) {
+    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+      const winner = await db.completion.findUnique({ where: key, include: { course: { select: { key: true } } } });
+      if (winner) return { completion: view(winner), duplicate: true, completedAssignmentIds: [] };
+    }
+    throw error;
+  }
+}
+
+async function resolvePerson(db: Db, tenantId: string, reference: PersonReference): Promise<string> {
+  const where = 'id' in reference ? { id: reference.id } : 'externalId' in reference ? { externalId: reference.externalId } : { email: reference.email };
+  const matches = await db.person.findMany({ where: { tenantId, ...where }, select: { id: true }, take: 2 });
+  if (matches.length === 0) throw new UnknownReference('person', reference);
+  if (matches.length > 1) {
+    throw new DomainError(422, 'ambiguous_person', `More than one person matches ${JSON.stringify(reference)}; identify them by id`, {
+      person: reference,
+    });
+  }
+  return matches[0]!.id;
+}
+
+type CompletionRow = Prisma.CompletionGetPayload<{ include: { course: { select: { key: true } } } }>;
+
+function view(row: CompletionRow): CompletionView {
+  return {
+    id: row.id,
+    source: row.source,
+    externalId: row.externalId,
+    personId: row.personId,
+    courseKey: row.course.key,
+    passed: row.passed,
+    score: row.score === null ? null : Number(row.score),
+    completedAt: row.completedAt.toISOString(),
+    receivedAt: row.receivedAt.toISOString(),
+  };
+}

@@ -1,0 +1,14 @@
+import type { Logger } from 'pino';
+import type { ApiPrincipal } from '../services/api-keys';
+
+declare global {
+  namespace Express {
+    interface Request {
+      id: string;
+      log: Logger;
+      principal?: ApiPrincipal;
+    }
+  }
+}
+
+export {};

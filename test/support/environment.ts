@@ -1,0 +1,14 @@
+import path from 'node:path';
+
+/** Where the suite finds its services; global setup fills in what is not given. */
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://trainhub:trainhub@127.0.0.1:5432/trainhub_test';
+
+export const testPaths = {
+  workflowBundle: path.resolve(__dirname, '..', '..', '.data', 'test', 'workflow-bundle.js'),
+};
+
+export function temporalAddress(): string {
+  const address = process.env.TEMPORAL_ADDRESS;
+  if (!address) throw new Error('TEMPORAL_ADDRESS is not set: the jest global setup starts a dev server and sets it');
+  return address;
+}

@@ -1,0 +1,86 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Client } from '@temporalio/client';
+import type { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../../src/activities';
+import { createApp } from '../../src/api/app';
+import { createDb, type Db } from '../../src/db/client';
+import { createLogger } from '../../src/logger';
+import { startMailCatcher, type MailCatcher } from '../../src/mail/catcher';
+import { createMailer } from '../../src/mail/transport';
+import { createTemporalClient, createWorkerConnection } from '../../src/temporal/connection';
+import { installTemporalLogging } from '../../src/temporal/logging';
+import { Processes } from '../../src/temporal/processes';
+import { createWorker } from '../../src/temporal/worker';
+import { temporalAddress, testPaths, TEST_DATABASE_URL } from './environment';
+
+/**
+ * trainhub as it runs in production, wired to real services: the test database, the suite's
+ * Temporal dev server, an SMTP server that keeps what it receives, the HTTP API on a free port
+ * and a worker on a task queue of this test file's own.
+ */
+export interface Harness {
+  db: Db;
+  mail: MailCatcher;
+  temporal: Client;
+  baseUrl: string;
+  taskQueue: string;
+  startWorker(): Promise<void>;
+  stopWorker(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(): Promise<Harness> {
+  const db = createDb(TEST_DATABASE_URL);
+  const mail = await startMailCatcher();
+  const mailer = createMailer(mail.url, 'trainhub <no-reply@trainhub.test>');
+  const temporal = await createTemporalClient(temporalAddress(), 'default');
+  const taskQueue = `test-${randomUUID()}`;
+  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'warn');
+  installTemporalLogging(logger);
+  const app = createApp({ db, processes: new Processes(temporal, taskQueue), logger, publicUrl: 'http://trainhub.test' });
+  const server = await new Promise<Server>((resolve) => {
+    const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
+  });
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+
+  let running: { worker: Worker; connection: NativeConnection; done: Promise<void> } | null = null;
+  const harness: Harness = {
+    db,
+    mail,
+    temporal,
+    baseUrl,
+    taskQueue,
+    async startWorker() {
+      if (running) return;
+      const connection = await createWorkerConnection(temporalAddress());
+      const worker = await createWorker({
+        connection,
+        namespace: 'default',
+        taskQueue,
+        activities: createActivities({ db, mailer, publicUrl: 'http://trainhub.test' }),
+        workflowBundlePath: testPaths.workflowBundle,
+      });
+      running = { worker, connection, done: worker.run() };
+    },
+    async stopWorker() {
+      if (!running) return;
+      const { worker, connection, done } = running;
+      running = null;
+      worker.shutdown();
+      await done;
+      await connection.close();
+    },
+    async close() {
+      await harness.stopWorker();
+      await new Promise((resolve) => server.close(resolve));
+      await temporal.connection.close();
+      mailer.close();
+      await mail.stop();
+      await db.$disconnect();
+    },
+  };
+  await harness.startWorker();
+  return harness;
+}
