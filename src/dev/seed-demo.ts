@@ -44,9 +44,10 @@ export async function seedDemoTenant(db: Db): Promise<{ tenantId: string; apiKey
     data: PROGRAMS.flatMap((p) => p.courses.map((c, position) => ({ tenantId, programId: id(programs, p.key), courseId: id(courses, c), position }))),
     skipDuplicates: true,
   });
-  await db.requirement.createMany({
+  // Requirements have no natural key (a role may hold several rules for a program), so seed them once.
+  const seeded = await db.requirement.count({ where: { tenantId } });
+  if (seeded === 0) await db.requirement.createMany({
     data: REQUIREMENTS.map((r) => ({ tenantId, roleId: id(roles, r.role), programId: id(programs, r.program), mandatory: r.mandatory, dueOffsetDays: r.dueOffsetDays })),
-    skipDuplicates: true,
   });
   const { key } = await createApiClient(db, { tenantId, name: 'demo-integration', scopes: SCOPES, key: DEMO_API_KEY });
   return { tenantId, apiKey: key };
