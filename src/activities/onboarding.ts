@@ -1,7 +1,7 @@
 import type { Db } from '../db/client';
 import type { Mailer } from '../mail/transport';
 import { welcomeMessage } from '../mail/templates';
-import { assignRequiredPrograms, outstandingMandatoryAssignmentIds, type AssignmentView } from '../services/assignments';
+import { listAssignments, refreshPersonAssignments, type AssignmentView } from '../services/assignments';
 import { deliverNotification, queueNotification } from '../services/notifications';
 
 export interface ActivityDeps {
@@ -19,15 +19,12 @@ export interface PersonRef {
 export function createOnboardingActivities({ db, mailer, publicUrl }: ActivityDeps) {
   return {
     async assignRequiredTraining(input: PersonRef & { workflowId: string }): Promise<AssignmentView[]> {
-      return assignRequiredPrograms(db, { ...input, source: 'onboarding' });
-    },
-
-    async outstandingMandatoryAssignments(input: PersonRef): Promise<string[]> {
-      return outstandingMandatoryAssignmentIds(db, input.tenantId, input.personId);
+      await refreshPersonAssignments(db, input.tenantId, input.personId, { type: 'system', id: input.workflowId });
+      return listAssignments(db, input.tenantId, input.personId);
     },
 
     /** Queues the welcome message in the outbox (once per workflow) and returns its id. */
-    async queueWelcomeEmail(input: PersonRef & { workflowId: string; assignments: AssignmentView[] }): Promise<string> {
+    async queueWelcomeEmail(input: PersonRef & { workflowId: string; runId: string; assignments: AssignmentView[] }): Promise<string> {
       const person = await db.person.findFirstOrThrow({
         where: { id: input.personId, tenantId: input.tenantId },
         select: { email: true, name: true },
@@ -35,7 +32,7 @@ export function createOnboardingActivities({ db, mailer, publicUrl }: ActivityDe
       const message = welcomeMessage({ name: person.name, assignments: input.assignments, publicUrl });
       return queueNotification(db, {
         tenantId: input.tenantId,
-        key: `${input.workflowId}:welcome`,
+        key: `${input.workflowId}:${input.runId}:welcome`,
         personId: input.personId,
         toAddress: person.email,
         ...message,

@@ -19,3 +19,39 @@ export function welcomeMessage(input: { name: string; assignments: WelcomeAssign
     text: `Hello ${input.name},\n\n${body}\n\nYou can see what you owe at ${input.publicUrl}.\n`,
   };
 }
+
+export interface NoticeSubject {
+  personName: string;
+  programTitle: string;
+  dueDate: string;
+}
+
+/** Reminders before the due date, the overdue notice, and the escalations to manager and compliance. */
+export function noticeMessage(kind: string, s: NoticeSubject, publicUrl: string): { subject: string; text: string } {
+  const link = `\nSee what is outstanding at ${publicUrl}.\n`;
+  if (kind.startsWith('reminder_')) {
+    return {
+      subject: `Reminder: ${s.programTitle} is due on ${s.dueDate}`,
+      text: `Hello ${s.personName},\n\n${s.programTitle} is due on ${s.dueDate}. Please complete it before then.\n${link}`,
+    };
+  }
+  switch (kind) {
+    case 'overdue':
+      return {
+        subject: `Overdue: ${s.programTitle} was due on ${s.dueDate}`,
+        text: `Hello ${s.personName},\n\n${s.programTitle} was due on ${s.dueDate} and is not complete yet. Please complete it now.\n${link}`,
+      };
+    case 'manager_escalation':
+      return {
+        subject: `Overdue training in your team: ${s.personName} — ${s.programTitle}`,
+        text: `Hello,\n\n${s.personName} has not completed ${s.programTitle}, which was due on ${s.dueDate}. Please follow up with them.\n${link}`,
+      };
+    case 'compliance_escalation':
+      return {
+        subject: `Compliance escalation: ${s.personName} — ${s.programTitle} overdue since ${s.dueDate}`,
+        text: `Hello,\n\n${s.personName} has still not completed ${s.programTitle} (due ${s.dueDate}), although their manager was told.\n${link}`,
+      };
+    default:
+      throw new Error(`Unknown notice kind ${kind}`);
+  }
+}

@@ -1,7 +1,6 @@
 import type { Db, DbTx } from '../db/client';
-import { NotFound } from '../domain/errors';
-import { resolveOwedPrograms } from '../domain/requirements';
-import { SYSTEM } from './audit';
+import { syncAssignments, type MatrixSyncResult } from './assignment-sync';
+import { SYSTEM, type Actor } from './audit';
 
 export interface AssignmentView {
   id: string;
@@ -15,52 +14,42 @@ export interface AssignmentView {
 }
 
 /**
- * Creates the assignments a person's roles require, keyed by (person, program) so calling it again
- * creates nothing new. Completions already on record are applied straight away.
+ * Brings one person's assignments up to date with the matrix and their completions. Completing a
+ * prerequisite can make the next program due, whose courses may already be done: so it repeats
+ * until nothing changes (at most as often as prerequisites are chained).
  */
-export async function assignRequiredPrograms(
-  db: Db,
-  input: { tenantId: string; personId: string; workflowId: string; source: string },
-): Promise<AssignmentView[]> {
-  const { tenantId, personId } = input;
-  const person = await db.person.findFirst({ where: { id: personId, tenantId }, select: { hireDate: true } });
-  if (!person) throw new NotFound('person', personId);
-  const rules = await db.requirement.findMany({
-    where: { tenantId, role: { people: { some: { tenantId, personId } } } },
-    select: { id: true, roleId: true, programId: true, mandatory: true, dueOffsetDays: true },
-  });
-  const owed = resolveOwedPrograms(
-    rules.map((rule) => ({ ...rule, requirementId: rule.id })),
-    person.hireDate,
-  );
-  const created = await db.assignment.createManyAndReturn({
-    data: owed.map((item) => ({
-      tenantId,
-      personId,
-      programId: item.programId,
-      requirementId: item.requirementId,
-      mandatory: item.mandatory,
-      dueDate: item.dueDate,
-      source: input.source,
-      workflowId: input.workflowId,
-    })),
-    skipDuplicates: true,
-    select: { id: true },
-  });
-  if (created.length > 0) {
-    await db.auditEvent.createMany({
-      data: created.map((row) => ({
-        tenantId,
-        actorType: SYSTEM.type,
-        actorId: input.workflowId,
-        action: 'assignment.created',
-        entityType: 'assignment',
-        entityId: row.id,
-      })),
-    });
+export async function refreshPersonAssignments(
+  db: DbTx,
+  tenantId: string,
+  personId: string,
+  actor: Actor,
+): Promise<{ changes: MatrixSyncResult; completedAssignmentIds: string[] }> {
+  let changes = await syncAssignments(db, tenantId, actor, { personIds: [personId] });
+  const completedAssignmentIds: string[] = [];
+  for (let round = 0; round < 20; round++) {
+    const completed = await applyCompletions(db, tenantId, personId);
+    if (completed.length === 0) break;
+    completedAssignmentIds.push(...completed);
+    changes = merge(changes, await syncAssignments(db, tenantId, actor, { personIds: [personId] }));
   }
-  await applyCompletions(db, tenantId, personId);
-  return listAssignments(db, tenantId, personId);
+  return { changes, completedAssignmentIds };
+}
+
+function merge(a: MatrixSyncResult, b: MatrixSyncResult): MatrixSyncResult {
+  const byProgram = { ...a.byProgram };
+  for (const [key, counts] of Object.entries(b.byProgram)) {
+    const current = byProgram[key] ?? { assigned: 0, waived: 0 };
+    byProgram[key] = { assigned: current.assigned + counts.assigned, waived: current.waived + counts.waived };
+  }
+  const affectedPersonIds = [...new Set([...a.affectedPersonIds, ...b.affectedPersonIds])].sort();
+  return {
+    peopleAffected: affectedPersonIds.length,
+    assigned: a.assigned + b.assigned,
+    reassigned: a.reassigned + b.reassigned,
+    waived: a.waived + b.waived,
+    byProgram,
+    affectedPersonIds,
+  };
 }
 
 /**
@@ -118,12 +107,4 @@ export async function listAssignments(db: DbTx, tenantId: string, personId: stri
     dueDate: row.dueDate.toISOString().slice(0, 10),
     completedAt: row.completedAt?.toISOString() ?? null,
   }));
-}
-
-export async function outstandingMandatoryAssignmentIds(db: Db, tenantId: string, personId: string): Promise<string[]> {
-  const rows = await db.assignment.findMany({
-    where: { tenantId, personId, mandatory: true, status: { in: ['assigned', 'in_progress', 'overdue'] } },
-    select: { id: true },
-  });
-  return rows.map((row) => row.id);
 }

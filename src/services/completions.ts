@@ -1,7 +1,7 @@
 import type { Db } from '../db/client';
 import { Prisma } from '../db/client';
 import { DomainError, UnknownReference } from '../domain/errors';
-import { applyCompletions } from './assignments';
+import { refreshPersonAssignments } from './assignments';
 import { recordAudit, type Actor } from './audit';
 
 /** Who completed: the LMS may know trainhub's id, the HR system's external id, or only the e-mail. */
@@ -66,7 +66,7 @@ export async function recordCompletion(db: Db, tenantId: string, actor: Actor, c
         entityId: saved.id,
         data: { source: command.source, externalId: command.externalId, course: command.courseKey, passed: command.passed },
       });
-      const completedAssignmentIds = await applyCompletions(tx, tenantId, personId);
+      const { completedAssignmentIds } = await refreshPersonAssignments(tx, tenantId, personId, actor);
       return { completion: view(saved), duplicate: false, completedAssignmentIds };
     });
   } catch (error) {

@@ -1,106 +1,240 @@
-import type { Db } from '../db/client';
+import type { Db, DbTx } from '../db/client';
 import { Prisma } from '../db/client';
-import { UnknownReference } from '../domain/errors';
+import { Conflict, UnknownReference } from '../domain/errors';
+import { PERSON_TERMINATED, type MatrixSyncResult } from './assignment-sync';
+import { refreshPersonAssignments } from './assignments';
 import { recordAudit, type Actor } from './audit';
 
-/** A hire as the HR system reported it, already normalised by a connector. */
-export interface HireCommand {
+interface EventEnvelope {
   source: string;
   eventId: string;
   occurredAt?: Date;
-  person: {
-    externalId: string;
-    email: string;
-    name: string;
-    department?: string;
-    managerExternalId?: string;
-    hireDate: Date;
-    roleKeys: string[];
-  };
 }
 
-export interface HireOutcome {
-  personId: string;
-  /** True when this exact event (source + event id) was delivered before. */
-  duplicate: boolean;
+/** HR events as connectors normalise them. `undefined` leaves a field as it is; `null` clears it. */
+export type HrCommand =
+  | (EventEnvelope & {
+      type: 'hire';
+      person: {
+        externalId: string;
+        email: string;
+        name: string;
+        department: string | null;
+        location: string | null;
+        managerExternalId: string | null;
+        hireDate: Date;
+        roleKeys: string[];
+      };
+    })
+  | (EventEnvelope & {
+      type: 'transfer';
+      person: {
+        externalId: string;
+        roleKeys?: string[];
+        department?: string | null;
+        location?: string | null;
+        managerExternalId?: string | null;
+        email?: string;
+        name?: string;
+      };
+    })
+  | (EventEnvelope & { type: 'leave' | 'return' | 'terminate'; person: { externalId: string } });
+
+export interface AssignmentChanges {
+  assigned: number;
+  reassigned: number;
+  waived: number;
+  cancelled: number;
 }
+
+export interface HrOutcome {
+  personId: string;
+  type: HrCommand['type'];
+  /** True when this exact event (source + event id) was delivered before: nothing changed. */
+  duplicate: boolean;
+  changes: AssignmentChanges;
+}
+
+const AUDIT_ACTIONS: Record<HrCommand['type'], string> = {
+  hire: 'person.hired',
+  transfer: 'person.transferred',
+  leave: 'person.went_on_leave',
+  return: 'person.returned',
+  terminate: 'person.terminated',
+};
+
+const NO_CHANGES: AssignmentChanges = { assigned: 0, reassigned: 0, waived: 0, cancelled: 0 };
 
 /**
- * Records a hire: the event once, the person upserted by (source, externalId), their roles set to
- * exactly those named. A repeated delivery of the same event changes nothing.
+ * Records an HR event once and applies it to the person and their assignments in one transaction.
+ * A repeated delivery of the same event changes nothing.
  */
-export async function recordHire(db: Db, tenantId: string, actor: Actor, command: HireCommand): Promise<HireOutcome> {
-  const { person } = command;
-  const roles = await db.role.findMany({ where: { tenantId, key: { in: person.roleKeys } }, select: { id: true, key: true } });
-  const missing = person.roleKeys.filter((key) => !roles.some((role) => role.key === key));
-  if (missing.length > 0) throw new UnknownReference('role', missing);
-
+export async function recordHrEvent(db: Db, tenantId: string, actor: Actor, command: HrCommand): Promise<HrOutcome> {
   const previous = await findEvent(db, tenantId, command);
-  if (previous) return { personId: previous.personId, duplicate: true };
+  if (previous) return { personId: previous.personId, type: command.type, duplicate: true, changes: NO_CHANGES };
 
+  const roleKeys = 'roleKeys' in command.person ? command.person.roleKeys : undefined;
+  const roleIds = roleKeys ? await resolveRoles(db, tenantId, roleKeys) : undefined;
   try {
     return await db.$transaction(async (tx) => {
-      const manager = person.managerExternalId
-        ? await tx.person.findUnique({
-            where: { tenantId_source_externalId: { tenantId, source: command.source, externalId: person.managerExternalId } },
-            select: { id: true },
-          })
-        : null;
-      const fields = {
-        email: person.email,
-        name: person.name,
-        department: person.department ?? null,
-        managerExternalId: person.managerExternalId ?? null,
-        managerId: manager?.id ?? null,
-        hireDate: person.hireDate,
-        status: 'active' as const,
-      };
-      const saved = await tx.person.upsert({
-        where: { tenantId_source_externalId: { tenantId, source: command.source, externalId: person.externalId } },
-        create: { tenantId, source: command.source, externalId: person.externalId, ...fields },
-        update: fields,
-        select: { id: true },
-      });
-      const roleIds = roles.map((role) => role.id);
-      await tx.personRole.deleteMany({ where: { tenantId, personId: saved.id, roleId: { notIn: roleIds } } });
-      await tx.personRole.createMany({
-        data: roleIds.map((roleId) => ({ tenantId, personId: saved.id, roleId })),
-        skipDuplicates: true,
-      });
-      // Reports that arrived before their manager now point at them.
-      await tx.person.updateMany({
-        where: { tenantId, source: command.source, managerExternalId: person.externalId, managerId: null },
-        data: { managerId: saved.id },
-      });
+      const { personId, changes } =
+        command.type === 'hire'
+          ? await applyHire(tx, tenantId, actor, command, roleIds!)
+          : await applyToExistingPerson(tx, tenantId, actor, command, roleIds);
       await tx.hrEvent.create({
         data: {
           tenantId,
           source: command.source,
           externalId: command.eventId,
-          type: 'hire',
-          personId: saved.id,
+          type: command.type,
+          personId,
           payload: JSON.parse(JSON.stringify(command)) as Prisma.InputJsonValue,
         },
       });
       await recordAudit(tx, tenantId, actor, {
-        action: 'person.hired',
+        action: AUDIT_ACTIONS[command.type],
         entityType: 'person',
-        entityId: saved.id,
-        data: { source: command.source, eventId: command.eventId, roles: person.roleKeys },
+        entityId: personId,
+        data: { source: command.source, eventId: command.eventId, person: JSON.parse(JSON.stringify(command.person)) as Prisma.InputJsonValue, changes: { ...changes } },
       });
-      return { personId: saved.id, duplicate: false };
+      return { personId, type: command.type, duplicate: false, changes };
     });
   } catch (error) {
     // Two concurrent deliveries of one event: the loser sees the winner's record.
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
       const winner = await findEvent(db, tenantId, command);
-      if (winner) return { personId: winner.personId, duplicate: true };
+      if (winner) return { personId: winner.personId, type: command.type, duplicate: true, changes: NO_CHANGES };
     }
     throw error;
   }
 }
 
-function findEvent(db: Db, tenantId: string, command: HireCommand) {
+async function applyHire(tx: DbTx, tenantId: string, actor: Actor, command: Extract<HrCommand, { type: 'hire' }>, roleIds: string[]) {
+  const { person } = command;
+  const fields = {
+    email: person.email,
+    name: person.name,
+    department: person.department,
+    location: person.location,
+    managerExternalId: person.managerExternalId,
+    managerId: await resolveManager(tx, tenantId, command.source, person.managerExternalId),
+    hireDate: person.hireDate,
+    status: 'active' as const,
+    terminatedAt: null,
+  };
+  const saved = await tx.person.upsert({
+    where: { tenantId_source_externalId: { tenantId, source: command.source, externalId: person.externalId } },
+    create: { tenantId, source: command.source, externalId: person.externalId, ...fields },
+    update: fields,
+    select: { id: true },
+  });
+  await setRoles(tx, tenantId, saved.id, roleIds);
+  // Reports that arrived before their manager now point at them.
+  await tx.person.updateMany({
+    where: { tenantId, source: command.source, managerExternalId: person.externalId, managerId: null },
+    data: { managerId: saved.id },
+  });
+  const { changes } = await refreshPersonAssignments(tx, tenantId, saved.id, actor);
+  return { personId: saved.id, changes: counts(changes) };
+}
+
+async function applyToExistingPerson(
+  tx: DbTx,
+  tenantId: string,
+  actor: Actor,
+  command: Exclude<HrCommand, { type: 'hire' }>,
+  roleIds: string[] | undefined,
+) {
+  const key = { tenantId_source_externalId: { tenantId, source: command.source, externalId: command.person.externalId } };
+  const person = await tx.person.findUnique({ where: key, select: { id: true, status: true } });
+  if (!person) throw new UnknownReference('person', { source: command.source, externalId: command.person.externalId });
+  if (person.status === 'terminated') {
+    throw new Conflict('person_terminated', `Person ${command.person.externalId} is terminated; a hire event brings them back`);
+  }
+
+  switch (command.type) {
+    case 'transfer': {
+      const p = command.person;
+      await tx.person.update({
+        where: key,
+        data: {
+          department: p.department,
+          location: p.location,
+          email: p.email,
+          name: p.name,
+          ...(p.managerExternalId === undefined
+            ? {}
+            : { managerExternalId: p.managerExternalId, managerId: await resolveManager(tx, tenantId, command.source, p.managerExternalId) }),
+        },
+      });
+      if (roleIds) await setRoles(tx, tenantId, person.id, roleIds);
+      const { changes } = await refreshPersonAssignments(tx, tenantId, person.id, actor);
+      return { personId: person.id, changes: counts(changes) };
+    }
+    case 'leave':
+    case 'return':
+      await tx.person.update({ where: key, data: { status: command.type === 'leave' ? 'on_leave' : 'active' } });
+      return { personId: person.id, changes: NO_CHANGES };
+    case 'terminate': {
+      await tx.person.update({ where: key, data: { status: 'terminated', terminatedAt: command.occurredAt ?? new Date() } });
+      const cancelled = await cancelOpenAssignments(tx, tenantId, person.id, actor);
+      return { personId: person.id, changes: { ...NO_CHANGES, cancelled } };
+    }
+  }
+}
+
+async function cancelOpenAssignments(tx: DbTx, tenantId: string, personId: string, actor: Actor): Promise<number> {
+  const open = await tx.assignment.findMany({
+    where: { tenantId, personId, status: { in: ['assigned', 'in_progress', 'overdue'] } },
+    select: { id: true },
+  });
+  if (open.length === 0) return 0;
+  await tx.assignment.updateMany({
+    where: { id: { in: open.map((a) => a.id) } },
+    data: { status: 'cancelled', statusReason: PERSON_TERMINATED, statusActor: actor.id ?? actor.type, statusAt: new Date() },
+  });
+  await tx.auditEvent.createMany({
+    data: open.map((a) => ({
+      tenantId,
+      actorType: actor.type,
+      actorId: actor.id,
+      requestId: actor.requestId,
+      action: 'assignment.cancelled',
+      entityType: 'assignment',
+      entityId: a.id,
+      reason: PERSON_TERMINATED,
+    })),
+  });
+  return open.length;
+}
+
+async function resolveRoles(db: Db, tenantId: string, keys: string[]): Promise<string[]> {
+  const roles = await db.role.findMany({ where: { tenantId, key: { in: keys } }, select: { id: true, key: true } });
+  const missing = keys.filter((key) => !roles.some((role) => role.key === key));
+  if (missing.length > 0) throw new UnknownReference('role', missing);
+  return roles.map((role) => role.id);
+}
+
+async function resolveManager(tx: DbTx, tenantId: string, source: string, managerExternalId: string | null): Promise<string | null> {
+  if (!managerExternalId) return null;
+  const manager = await tx.person.findUnique({
+    where: { tenantId_source_externalId: { tenantId, source, externalId: managerExternalId } },
+    select: { id: true },
+  });
+  return manager?.id ?? null;
+}
+
+/** Sets exactly these roles; a role kept keeps its original `since`. */
+async function setRoles(tx: DbTx, tenantId: string, personId: string, roleIds: string[]): Promise<void> {
+  await tx.personRole.deleteMany({ where: { tenantId, personId, roleId: { notIn: roleIds } } });
+  await tx.personRole.createMany({ data: roleIds.map((roleId) => ({ tenantId, personId, roleId })), skipDuplicates: true });
+}
+
+function counts(changes: MatrixSyncResult): AssignmentChanges {
+  return { assigned: changes.assigned, reassigned: changes.reassigned, waived: changes.waived, cancelled: 0 };
+}
+
+function findEvent(db: Db, tenantId: string, command: HrCommand) {
   return db.hrEvent.findUnique({
     where: { tenantId_source_externalId: { tenantId, source: command.source, externalId: command.eventId } },
     select: { personId: true },

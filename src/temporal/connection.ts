@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
+import { ensureSearchAttributes } from './search-attributes';
 
 /** Waits for a Temporal frontend to answer; servers take a moment to come up. */
 export async function connectWithRetry(address: string, timeoutMs = 30_000): Promise<Connection> {
@@ -16,8 +17,11 @@ export async function connectWithRetry(address: string, timeoutMs = 30_000): Pro
   }
 }
 
+/** A client for the namespace, with trainhub's search attributes registered on it. */
 export async function createTemporalClient(address: string, namespace: string): Promise<Client> {
-  return new Client({ connection: await connectWithRetry(address), namespace });
+  const connection = await connectWithRetry(address);
+  await ensureSearchAttributes(connection, namespace);
+  return new Client({ connection, namespace });
 }
 
 export function createWorkerConnection(address: string): Promise<NativeConnection> {

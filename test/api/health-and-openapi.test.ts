@@ -27,9 +27,10 @@ describe('health checks and the OpenAPI document', () => {
 
     const hire = body.paths['/hr/events'].post;
     expect(hire['x-required-scope']).toBe('hr:write');
-    expect(Object.keys(hire.responses).sort()).toEqual(['200', '202', '400', '401', '403', '422', '503']);
+    expect(Object.keys(hire.responses).sort()).toEqual(['200', '202', '400', '401', '403', '409', '422', '503']);
     expect(hire.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/HrEvent' });
-    const person = body.components.schemas.HrEvent.oneOf[0].properties.person;
+    expect(body.components.schemas.HrEvent.oneOf).toContainEqual({ $ref: '#/components/schemas/TransferEvent' });
+    const person = body.components.schemas.HireEvent.properties.person;
     expect(person.required).toEqual(expect.arrayContaining(['externalId', 'email', 'name', 'hireDate', 'roles']));
     expect(person.properties.email.format).toBe('email');
 

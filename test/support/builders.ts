@@ -64,10 +64,16 @@ export function hireEvent(overrides: { externalId?: string; roles?: string[]; hi
       email: overrides.email ?? `${externalId.toLowerCase()}@example.com`,
       name: 'Ada Lovelace',
       department: 'Cardiology',
-      hireDate: overrides.hireDate ?? '2026-03-02',
+      hireDate: overrides.hireDate ?? daysFromToday(0),
       roles: overrides.roles ?? ['nurse'],
     },
   };
+}
+
+/** YYYY-MM-DD, `days` after today (UTC). */
+export function daysFromToday(days: number): string {
+  const today = new Date();
+  return new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + days)).toISOString().slice(0, 10);
 }
 
 export function completionReport(personId: string, courseKey: string, overrides: { externalId?: string; passed?: boolean } = {}) {
@@ -76,7 +82,7 @@ export function completionReport(personId: string, courseKey: string, overrides:
     externalId: overrides.externalId ?? `cmp-${randomUUID()}`,
     person: { id: personId },
     courseKey,
-    completedAt: '2026-03-10T09:30:00Z',
+    completedAt: new Date().toISOString(),
     passed: overrides.passed ?? true,
     score: 92,
   };

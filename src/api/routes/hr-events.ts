@@ -1,12 +1,20 @@
 import { z } from 'zod';
-import { hrEventSchema, toHireCommand } from '../../connectors/hcm/hr-event';
+import { hrEventSchema, toHrCommand } from '../../connectors/hcm/hr-event';
 import type { Db } from '../../db/client';
-import { recordHire } from '../../services/people';
+import { recordHrEvent } from '../../services/hr-events';
 import type { Processes } from '../../temporal/processes';
 import { operation } from '../operation';
 import { errorResponse, standardErrors } from '../schemas';
 
-const hireAccepted = z.object({ personId: z.uuid(), workflowId: z.string(), duplicate: z.boolean() }).meta({ id: 'HrEventAccepted' });
+const hrEventAccepted = z
+  .object({
+    personId: z.uuid(),
+    type: z.enum(['hire', 'transfer', 'leave', 'return', 'terminate']),
+    workflowId: z.string(),
+    duplicate: z.boolean(),
+    changes: z.object({ assigned: z.number(), reassigned: z.number(), waived: z.number(), cancelled: z.number() }),
+  })
+  .meta({ id: 'HrEventAccepted' });
 
 export function hrEventOperations(db: Db, processes: Processes) {
   return [
@@ -14,22 +22,24 @@ export function hrEventOperations(db: Db, processes: Processes) {
       {
         method: 'post',
         path: '/hr/events',
-        summary: 'Report an HR event (hire); starts the person\'s onboarding',
+        summary: 'Report an HR event: hire, transfer, leave, return or terminate',
         tag: 'HR',
         scope: 'hr:write',
         body: hrEventSchema,
         responses: {
-          202: { description: 'Recorded; onboarding started', schema: hireAccepted },
-          200: { description: 'This event was delivered before; nothing changed', schema: hireAccepted },
+          202: { description: 'Recorded and applied; the person\'s training process was started or told', schema: hrEventAccepted },
+          200: { description: 'This event (source + eventId) was delivered before; nothing changed', schema: hrEventAccepted },
           ...standardErrors,
-          422: { description: 'The event names a role this tenant does not have', schema: errorResponse },
-          503: { description: 'The workflow engine is unavailable; retry', schema: errorResponse },
+          409: { description: 'The person is terminated; only a hire brings them back', schema: errorResponse },
+          422: { description: 'The event names a role or person this tenant does not have', schema: errorResponse },
+          503: { description: 'The workflow engine is unavailable; the event is kept, retry to deliver it', schema: errorResponse },
         },
       },
       async ({ body, principal, req }) => {
-        const outcome = await recordHire(db, principal.tenantId, { type: 'api_client', id: principal.clientId, requestId: req.id }, toHireCommand(body));
+        const actor = { type: 'api_client' as const, id: principal.clientId, requestId: req.id };
+        const outcome = await recordHrEvent(db, principal.tenantId, actor, toHrCommand(body));
         // Also on a duplicate: an earlier delivery may have been recorded while Temporal was down.
-        const workflowId = await processes.startOnboarding(principal.tenantId, outcome.personId);
+        const workflowId = await processes.afterHrEvent(principal.tenantId, outcome.personId, outcome.type, { firstDelivery: !outcome.duplicate });
         return { status: outcome.duplicate ? 200 : 202, body: { ...outcome, workflowId } };
       },
     ),

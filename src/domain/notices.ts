@@ -1,0 +1,83 @@
+/**
+ * When a person (and, later, their manager and the compliance officer) hear about an open assignment.
+ * Pure, so the workflow can compute its timers deterministically.
+ */
+
+export interface NoticePolicy {
+  reminderDaysBeforeDue: number[];
+  overdueNotice: boolean;
+  managerEscalationDaysOverdue: number;
+  complianceEscalationDaysAfter: number;
+}
+
+export const DEFAULT_NOTICE_POLICY: NoticePolicy = {
+  reminderDaysBeforeDue: [7, 1],
+  overdueNotice: true,
+  managerEscalationDaysOverdue: 3,
+  complianceEscalationDaysAfter: 7,
+};
+
+export type NoticeKind = `reminder_${number}d` | 'overdue' | 'manager_escalation' | 'compliance_escalation';
+
+export interface OpenAssignment {
+  id: string;
+  /** YYYY-MM-DD */
+  dueDate: string;
+  /** ISO timestamp */
+  assignedAt: string;
+}
+
+export interface Notice {
+  assignmentId: string;
+  dueDate: string;
+  kind: NoticeKind;
+  /** epoch milliseconds */
+  at: number;
+}
+
+const DAY_MS = 86_400_000;
+/** Notices go out at 09:00 UTC on their day rather than at midnight. */
+const SEND_HOUR_MS = 9 * 3_600_000;
+
+function dayAt(isoDay: string, offsetDays: number): number {
+  return Date.parse(`${isoDay}T00:00:00Z`) + offsetDays * DAY_MS + SEND_HOUR_MS;
+}
+
+/**
+ * Every notice an open assignment will get. Reminders that would fall before the assignment existed
+ * are dropped (nobody is reminded of the past); the overdue notice and escalations always stand.
+ * The overdue notice is also the moment the assignment counts as overdue, even when it is not sent.
+ */
+export function scheduleNotices(assignments: readonly OpenAssignment[], policy: NoticePolicy): Notice[] {
+  const notices: Notice[] = [];
+  for (const a of assignments) {
+    const assignedAt = Date.parse(a.assignedAt);
+    for (const days of new Set(policy.reminderDaysBeforeDue)) {
+      const at = dayAt(a.dueDate, -days);
+      if (at >= assignedAt) notices.push({ assignmentId: a.id, dueDate: a.dueDate, kind: `reminder_${days}d`, at });
+    }
+    notices.push({ assignmentId: a.id, dueDate: a.dueDate, kind: 'overdue', at: dayAt(a.dueDate, 0) });
+    const managerDay = policy.managerEscalationDaysOverdue;
+    notices.push({ assignmentId: a.id, dueDate: a.dueDate, kind: 'manager_escalation', at: dayAt(a.dueDate, managerDay) });
+    notices.push({
+      assignmentId: a.id,
+      dueDate: a.dueDate,
+      kind: 'compliance_escalation',
+      at: dayAt(a.dueDate, managerDay + policy.complianceEscalationDaysAfter),
+    });
+  }
+  return notices.sort((x, y) => x.at - y.at || x.assignmentId.localeCompare(y.assignmentId));
+}
+
+/** Identifies a notice across retries and runs; a reassigned item (new due date) is reminded afresh. */
+export function noticeKey(notice: Pick<Notice, 'assignmentId' | 'dueDate' | 'kind'>): string {
+  return `${notice.assignmentId}:${notice.dueDate}:${notice.kind}`;
+}
+
+export function dueNotices(schedule: readonly Notice[], sent: ReadonlySet<string>, now: number): Notice[] {
+  return schedule.filter((n) => n.at <= now && !sent.has(noticeKey(n)));
+}
+
+export function nextNoticeAt(schedule: readonly Notice[], sent: ReadonlySet<string>, now: number): number | undefined {
+  return schedule.find((n) => n.at > now && !sent.has(noticeKey(n)))?.at;
+}

@@ -1,0 +1,141 @@
+import type { DbTx } from '../db/client';
+import type { Actor } from './audit';
+
+/** Why the system closed an assignment; only such assignments (not manual waivers) reopen when a rule applies again. */
+export const NO_LONGER_REQUIRED = 'no longer required by role';
+export const PERSON_TERMINATED = 'person terminated';
+export const ASSIGNMENT_SOURCE = 'training_matrix';
+
+export interface MatrixSyncResult {
+  peopleAffected: number;
+  assigned: number;
+  reassigned: number;
+  waived: number;
+  /** program key → how many people got it (+) or were waived from it (-) */
+  byProgram: Record<string, { assigned: number; waived: number }>;
+  affectedPersonIds: string[];
+}
+
+/**
+ * Brings assignments in line with the training matrix, for one person or a whole tenant, in one
+ * statement: every program a person's roles (and their department and location) require — plus the
+ * prerequisites of those programs — is assigned once its own prerequisites are complete; open
+ * assignments no rule requires any more are waived with NO_LONGER_REQUIRED; completed history is
+ * never touched. Running it again changes nothing.
+ *
+ * Due dates: the strictest rule wins (mandatory over optional, then the earliest due date); a rule
+ * counts from the hire date or from the day of assignment, as it says. Prerequisites are owed on the
+ * terms of the program that needs them.
+ */
+export async function syncAssignments(
+  db: DbTx,
+  tenantId: string,
+  actor: Actor,
+  scope: { personIds?: string[] } = {},
+): Promise<MatrixSyncResult> {
+  const personIds = scope.personIds ?? null;
+  const actorId = actor.id ?? actor.type;
+  const rows = await db.$queryRaw<{ kind: 'assigned' | 'reassigned' | 'waived'; person_id: string; program_key: string }[]>`
+    WITH RECURSIVE
+    people AS (
+      SELECT p.id, p.hire_date, p.department, p.location
+        FROM person p
+       WHERE p.tenant_id = ${tenantId}::uuid AND p.status <> 'terminated'
+         AND (${personIds}::uuid[] IS NULL OR p.id = ANY(${personIds}::uuid[]))
+    ),
+    rules AS (
+      SELECT pe.id AS person_id, r.program_id, r.id AS requirement_id, r.mandatory,
+             CASE r.due_relative_to WHEN 'hire_date' THEN pe.hire_date + r.due_offset_days
+                                    ELSE current_date + r.due_offset_days END AS due_date
+        FROM people pe
+        JOIN person_role pr ON pr.tenant_id = ${tenantId}::uuid AND pr.person_id = pe.id
+        JOIN requirement r ON r.tenant_id = ${tenantId}::uuid AND r.role_id = pr.role_id
+       WHERE (r.department IS NULL OR r.department = pe.department)
+         AND (r.location IS NULL OR r.location = pe.location)
+    ),
+    closure AS (
+      SELECT person_id, program_id, requirement_id, mandatory, due_date FROM rules
+      UNION
+      SELECT c.person_id, pp.prerequisite_id, c.requirement_id, c.mandatory, c.due_date
+        FROM closure c
+        JOIN program_prerequisite pp ON pp.tenant_id = ${tenantId}::uuid AND pp.program_id = c.program_id
+    ),
+    owed AS (
+      SELECT DISTINCT ON (person_id, program_id) person_id, program_id, requirement_id, mandatory, due_date
+        FROM closure
+       ORDER BY person_id, program_id, mandatory DESC, due_date ASC, requirement_id
+    ),
+    ready AS (
+      SELECT o.* FROM owed o
+       WHERE NOT EXISTS (
+         SELECT 1 FROM program_prerequisite pp
+          WHERE pp.tenant_id = ${tenantId}::uuid AND pp.program_id = o.program_id
+            AND NOT EXISTS (
+              SELECT 1 FROM assignment done
+               WHERE done.tenant_id = ${tenantId}::uuid AND done.person_id = o.person_id
+                 AND done.program_id = pp.prerequisite_id AND done.status = 'completed'))
+    ),
+    upserted AS (
+      INSERT INTO assignment AS a (id, tenant_id, person_id, program_id, requirement_id, mandatory, status, source,
+                                   workflow_id, due_date, assigned_at, status_at, status_actor, updated_at)
+      SELECT gen_random_uuid(), ${tenantId}::uuid, r.person_id, r.program_id, r.requirement_id, r.mandatory, 'assigned',
+             ${ASSIGNMENT_SOURCE}, 'onboarding:' || ${tenantId} || ':' || r.person_id, r.due_date, now(), now(), ${actorId}, now()
+        FROM ready r
+      ON CONFLICT (tenant_id, person_id, program_id) DO UPDATE
+         SET status = 'assigned', requirement_id = EXCLUDED.requirement_id, mandatory = EXCLUDED.mandatory,
+             due_date = EXCLUDED.due_date, assigned_at = now(), status_at = now(), status_actor = EXCLUDED.status_actor,
+             status_reason = 'required again by role', completed_at = NULL, updated_at = now()
+       WHERE a.status IN ('waived', 'cancelled') AND a.status_reason IN (${NO_LONGER_REQUIRED}, ${PERSON_TERMINATED})
+      RETURNING a.id, a.person_id, a.program_id, (xmax = 0) AS created
+    ),
+    relinked AS (
+      UPDATE assignment a
+         SET requirement_id = o.requirement_id, mandatory = o.mandatory, updated_at = now()
+        FROM owed o
+       WHERE a.tenant_id = ${tenantId}::uuid AND a.person_id = o.person_id AND a.program_id = o.program_id
+         AND a.status IN ('assigned', 'in_progress', 'overdue')
+         AND (a.requirement_id IS DISTINCT FROM o.requirement_id OR a.mandatory <> o.mandatory)
+      RETURNING a.id
+    ),
+    waived AS (
+      UPDATE assignment a
+         SET status = 'waived', status_reason = ${NO_LONGER_REQUIRED}, status_actor = ${actorId}, status_at = now(), updated_at = now()
+        FROM people pe
+       WHERE a.tenant_id = ${tenantId}::uuid AND a.person_id = pe.id AND a.source = ${ASSIGNMENT_SOURCE}
+         AND a.status IN ('assigned', 'in_progress', 'overdue')
+         AND NOT EXISTS (SELECT 1 FROM owed o WHERE o.person_id = a.person_id AND o.program_id = a.program_id)
+      RETURNING a.id, a.person_id, a.program_id
+    ),
+    changes AS (
+      SELECT CASE WHEN created THEN 'assigned' ELSE 'reassigned' END AS kind, id, person_id, program_id FROM upserted
+      UNION ALL
+      SELECT 'waived', id, person_id, program_id FROM waived
+    ),
+    -- Data-modifying CTEs run to completion whether or not the final SELECT reads them.
+    audited AS (
+      INSERT INTO audit_event (id, tenant_id, at, actor_type, actor_id, action, entity_type, entity_id, reason, request_id)
+      SELECT gen_random_uuid(), ${tenantId}::uuid, now(), ${actor.type}::"ActorType", ${actor.id ?? null}, 'assignment.' || kind,
+             'assignment', id::text, CASE kind WHEN 'waived' THEN ${NO_LONGER_REQUIRED} WHEN 'reassigned' THEN 'required again by role' END,
+             ${actor.requestId ?? null}
+        FROM changes
+      RETURNING 1
+    )
+    SELECT c.kind, c.person_id::text AS person_id, pg.key AS program_key
+      FROM changes c JOIN program pg ON pg.id = c.program_id`;
+  return summarise(rows);
+}
+
+function summarise(rows: { kind: 'assigned' | 'reassigned' | 'waived'; person_id: string; program_key: string }[]): MatrixSyncResult {
+  const result: MatrixSyncResult = { peopleAffected: 0, assigned: 0, reassigned: 0, waived: 0, byProgram: {}, affectedPersonIds: [] };
+  const people = new Set<string>();
+  for (const row of rows) {
+    people.add(row.person_id);
+    result[row.kind] += 1;
+    const program = (result.byProgram[row.program_key] ??= { assigned: 0, waived: 0 });
+    if (row.kind === 'waived') program.waived += 1;
+    else program.assigned += 1;
+  }
+  result.peopleAffected = people.size;
+  result.affectedPersonIds = [...people].sort();
+  return result;
+}
