@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import type { Db } from '../../db/client';
+import { getNotificationPolicy, setNotificationPolicy } from '../../services/catalog/notification-policy';
+import { clientActor } from '../catalog-schemas';
+import { operation } from '../operation';
+import { standardErrors } from '../schemas';
+
+const days = (what: string) =>
+  z
+    .int({ error: 'Must be a whole number of days' })
+    .min(0, { error: 'Must be 0 or more days' })
+    .max(365, { error: 'Must be at most 365 days' })
+    .meta({ description: what });
+
+const policyFields = {
+  reminderDaysBeforeDue: z
+    .array(z.int({ error: 'Must be a whole number of days' }).min(1, { error: 'Must be a positive number of days' }).max(365, { error: 'Must be at most 365 days' }))
+    .max(10, { error: 'At most 10 reminders' })
+    .refine((offsets) => new Set(offsets).size === offsets.length, { error: 'Each offset may appear only once' })
+    .meta({ description: 'Remind the person this many days before the due date, e.g. [7, 1]; [] for no reminders' }),
+  overdueNotice: z.boolean().meta({ description: 'Tell the person on the due date when the program is still not complete' }),
+  managerEscalationDaysOverdue: days('Tell the manager once an assignment is this many days overdue'),
+  complianceEscalationDaysAfter: days("Then tell the compliance officer this many days after the manager's escalation"),
+  complianceOfficerEmail: z.email().nullable().meta({ description: 'Where compliance escalations go; null: nobody' }),
+};
+
+const policyView = z.object({ ...policyFields, updatedAt: z.string().nullable().meta({ description: 'null while the defaults apply' }) }).meta({ id: 'NotificationPolicy' });
+const policyInput = z.strictObject(policyFields).meta({ id: 'NotificationPolicyInput' });
+
+/** How the tenant reminds people and escalates overdue training: data, not constants. */
+export function notificationPolicyOperations(db: Db) {
+  return [
+    operation(
+      {
+        method: 'get',
+        path: '/notification-policy',
+        summary: "The tenant's reminder and escalation policy (the defaults until one is set)",
+        tag: 'Catalog',
+        scope: 'catalog:read',
+        responses: { 200: { description: 'The policy in force', schema: policyView }, ...standardErrors },
+      },
+      async ({ principal }) => ({ status: 200, body: await getNotificationPolicy(db, principal.tenantId) }),
+    ),
+    operation(
+      {
+        method: 'put',
+        path: '/notification-policy',
+        summary: "Replace the tenant's reminder and escalation policy",
+        tag: 'Catalog',
+        scope: 'catalog:write',
+        body: policyInput,
+        responses: { 200: { description: 'The policy as saved', schema: policyView }, ...standardErrors },
+      },
+      async ({ body, principal, req }) => ({ status: 200, body: await setNotificationPolicy(db, principal.tenantId, clientActor(principal, req), body) }),
+    ),
+  ];
+}
