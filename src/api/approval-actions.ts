@@ -1,0 +1,32 @@
+import type { Db } from '../db/client';
+import type { DecisionChannel, DecisionKind } from '../domain/approval-chain';
+import { decisionTarget } from '../services/approvals';
+import type { Processes } from '../temporal/processes';
+import type { DecisionResult } from '../workflows/renewal';
+
+/** A decision from any door (REST, the inbox page, an e-mailed link), once the caller is known. */
+export interface DecisionCommand {
+  stepId: string;
+  actorPersonId: string;
+  decision: DecisionKind;
+  reason?: string;
+  delegateToPersonId?: string;
+  channel: DecisionChannel;
+  apiClientId?: string;
+  httpRequestId?: string;
+}
+
+/** Hands the decision to the request's process and answers with its outcome once it is recorded. */
+export async function submitDecision(db: Db, processes: Processes, tenantId: string, command: DecisionCommand): Promise<DecisionResult> {
+  const { requestId } = await decisionTarget(db, tenantId, command);
+  return processes.decideApproval(tenantId, requestId, {
+    stepId: command.stepId,
+    actorPersonId: command.actorPersonId,
+    decision: command.decision,
+    ...(command.reason?.trim() ? { reason: command.reason.trim() } : {}),
+    ...(command.delegateToPersonId ? { delegateToPersonId: command.delegateToPersonId } : {}),
+    channel: command.channel,
+    ...(command.apiClientId ? { apiClientId: command.apiClientId } : {}),
+    ...(command.httpRequestId ? { httpRequestId: command.httpRequestId } : {}),
+  });
+}

@@ -1,0 +1,117 @@
+import { z } from 'zod';
+import type { Db } from '../../db/client';
+import { NotFound } from '../../domain/errors';
+import { listInbox, requireActivePerson } from '../../services/approvals';
+import type { Processes } from '../../temporal/processes';
+import { submitDecision } from '../approval-actions';
+import { operation } from '../operation';
+import { errorResponse, idParams, standardErrors } from '../schemas';
+
+const inboxItem = z
+  .object({
+    approvalId: z.uuid().meta({ description: 'The approval step: POST /approvals/{approvalId}/decision' }),
+    renewalId: z.uuid(),
+    kind: z.enum(['program', 'course']),
+    target: z.object({ key: z.string(), title: z.string() }),
+    version: z.string().nullable(),
+    reason: z.string(),
+    notes: z.string().nullable(),
+    requester: z.object({ id: z.uuid(), name: z.string() }),
+    level: z.int(),
+    levels: z.int(),
+    levelName: z.string(),
+    via: z.string().meta({ description: 'Why this person approves: manager, managers_manager, role, people, delegate, escalation' }),
+    openedAt: z.string(),
+    dueAt: z.string(),
+  })
+  .meta({ id: 'ApprovalInboxItem' });
+
+const decisionInput = z
+  .strictObject({
+    actorPersonId: z.uuid().meta({ description: 'The approver this system acts for (e.g. a chat bot relaying their click)' }),
+    decision: z.enum(['approve', 'reject', 'request_changes', 'delegate']),
+    reason: z.string().trim().min(1).max(2000).optional().meta({ description: 'Required to reject or request changes' }),
+    delegateToPersonId: z.uuid().optional().meta({ description: 'For "delegate": who takes the step over' }),
+  })
+  .superRefine((input, ctx) => {
+    if ((input.decision === 'reject' || input.decision === 'request_changes') && !input.reason) {
+      ctx.addIssue({ code: 'custom', path: ['reason'], message: `is required to ${input.decision === 'reject' ? 'reject' : 'request changes'}` });
+    }
+    if (input.decision === 'delegate' && !input.delegateToPersonId) ctx.addIssue({ code: 'custom', path: ['delegateToPersonId'], message: 'is required to delegate' });
+    if (input.decision !== 'delegate' && input.delegateToPersonId) ctx.addIssue({ code: 'custom', path: ['delegateToPersonId'], message: 'is only for "delegate"' });
+  })
+  .meta({ id: 'ApprovalDecisionInput' });
+
+const decisionResult = z
+  .object({
+    requestId: z.uuid(),
+    stepId: z.uuid(),
+    level: z.int(),
+    decision: z.string(),
+    stepStatus: z.enum(['pending', 'approved', 'rejected', 'changes_requested', 'expired', 'cancelled']).meta({ description: 'pending while other approvers of an all-of level still have to approve' }),
+    requestStatus: z.enum(['pending', 'approved', 'rejected', 'changes_requested', 'cancelled', 'expired']),
+  })
+  .meta({ id: 'ApprovalDecisionResult' });
+
+/** Where systems acting for approvers (portals, chat bots) read what waits and pass on decisions. */
+export function approvalOperations(db: Db, processes: Processes) {
+  return [
+    operation(
+      {
+        method: 'get',
+        path: '/approvals/inbox',
+        summary: "The approval steps waiting for a person's decision, the most urgent first",
+        tag: 'Approvals',
+        scope: 'approvals:read',
+        query: z.object({ personId: z.uuid().meta({ description: 'The approver' }) }),
+        responses: {
+          200: { description: 'Pending approvals', schema: z.object({ data: z.array(inboxItem) }) },
+          ...standardErrors,
+          404: { description: 'No such person in this tenant', schema: errorResponse },
+        },
+      },
+      async ({ query, principal }) => {
+        const person = await db.person.findFirst({ where: { tenantId: principal.tenantId, id: query.personId }, select: { id: true } });
+        if (!person) throw new NotFound('person', query.personId);
+        return { status: 200, body: { data: await listInbox(db, principal.tenantId, person.id) } };
+      },
+    ),
+    operation(
+      {
+        method: 'post',
+        path: '/approvals/:id/decision',
+        summary: 'Approve, reject, request changes on, or delegate an approval step, for the approver',
+        tag: 'Approvals',
+        scope: 'approvals:write',
+        params: idParams,
+        body: decisionInput,
+        responses: {
+          200: { description: 'Recorded; the outcome for the step and the request', schema: decisionResult },
+          ...standardErrors,
+          403: { description: 'The key lacks the scope, or the person is not (or no longer) this step\'s approver (not_an_approver)', schema: errorResponse },
+          404: { description: 'No such approval step in this tenant', schema: errorResponse },
+          409: {
+            description: 'Already decided by this person (already_decided), the step moved on (step_closed), the request is closed (request_closed) or waits for resubmission (awaiting_resubmission)',
+            schema: errorResponse,
+          },
+          422: { description: 'Unknown or inactive person; an impossible delegate (invalid_delegate)', schema: errorResponse },
+          503: { description: 'The workflow engine is unavailable; nothing was decided, retry', schema: errorResponse },
+        },
+      },
+      async ({ params, body, principal, req }) => {
+        await requireActivePerson(db, principal.tenantId, body.actorPersonId, 'actor');
+        const result = await submitDecision(db, processes, principal.tenantId, {
+          stepId: params.id,
+          actorPersonId: body.actorPersonId,
+          decision: body.decision,
+          ...(body.reason ? { reason: body.reason } : {}),
+          ...(body.delegateToPersonId ? { delegateToPersonId: body.delegateToPersonId } : {}),
+          channel: 'api',
+          apiClientId: principal.clientId,
+          httpRequestId: req.id,
+        });
+        return { status: 200, body: result };
+      },
+    ),
+  ];
+}

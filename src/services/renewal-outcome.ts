@@ -1,0 +1,185 @@
+import type { Db, DbTx } from '../db/client';
+import type { ActingPerson, FinalStatus, RenewalStatus } from '../domain/approval-chain';
+import { addDays, isoDate } from '../domain/dates';
+import { outcomeMessage, retrainingMessage, type RenewalSummary } from '../mail/renewal-templates';
+import { getRenewalPolicy } from './approval-chains';
+import { recordAudit, SYSTEM } from './audit';
+import { queueNotification } from './notifications';
+import { personActor } from './renewal-records';
+
+const ENTITY = 'renewal_request';
+
+export interface RenewalFinished {
+  /** Outbox rows to deliver (queued once; a retry finds the same rows). */
+  notificationIds: string[];
+  /** People whose completed training was re-opened by the renewal. */
+  retrainedPersonIds: string[];
+}
+
+/** How the renewal's rows point at what they re-opened: the assignment's statusActor. */
+export function renewalActorTag(requestId: string): string {
+  return `renewal:${requestId}`;
+}
+
+/**
+ * Closes a request with its final status. An approved renewal takes effect: the request records when,
+ * and where the tenant's rule says so, the completed assignments of the renewed program (or of the
+ * programs that contain the renewed course) are re-opened with a new due date. The requester is told
+ * the outcome (why, when rejected); for an approval or rejection so are the approvers who decided;
+ * and everyone sent back to training is told what and by when.
+ */
+export async function finishRenewal(
+  db: Db,
+  input: { tenantId: string; requestId: string; workflowId: string; status: FinalStatus; reason: string | null; actor: ActingPerson | null; openStepId: string | null; at: number },
+): Promise<RenewalFinished> {
+  const { tenantId, requestId, at } = input;
+  const when = new Date(at);
+  const policy = await getRenewalPolicy(db, tenantId);
+  const retrainDueDate = addDays(when, policy.retrainDueDays);
+
+  await db.$transaction(async (tx) => {
+    const closed = await tx.renewalRequest.updateMany({
+      where: { tenantId, id: requestId, closedAt: null },
+      data: { status: input.status, closedAt: when, ...(input.reason ? { outcomeReason: input.reason } : {}), ...(input.status === 'approved' ? { effectiveAt: when } : {}) },
+    });
+    if (closed.count === 0) return; // finished by an earlier attempt
+    if (input.openStepId) {
+      await tx.approvalStep.updateMany({
+        where: { tenantId, id: input.openStepId, status: 'pending' },
+        data: { status: input.status === 'cancelled' ? 'cancelled' : 'expired', closedAt: when },
+      });
+    }
+    await recordAudit(tx, tenantId, input.actor ? personActor(input.actor) : SYSTEM, {
+      action: `renewal.${input.status}`,
+      entityType: ENTITY,
+      entityId: requestId,
+      ...(input.reason ? { reason: input.reason } : {}),
+      data: input.actor ? { channel: input.actor.channel, ...(input.actor.apiClientId ? { apiClientId: input.actor.apiClientId } : {}) } : {},
+      at: when,
+    });
+    if (input.status === 'approved') {
+      const reopened = policy.retrainOnApproval ? await reopenCompletedAssignments(tx, tenantId, requestId, when, retrainDueDate) : [];
+      await recordAudit(tx, tenantId, SYSTEM, {
+        action: 'renewal.took_effect',
+        entityType: ENTITY,
+        entityId: requestId,
+        data: {
+          retrainOnApproval: policy.retrainOnApproval,
+          reopenedAssignments: reopened.length,
+          ...(reopened.length > 0 ? { retrainDueDate: isoDate(retrainDueDate) } : {}),
+        },
+        at: new Date(at + 1),
+      });
+    }
+  });
+
+  return { notificationIds: await queueOutcomeNotifications(db, input), retrainedPersonIds: await retrainedPeople(db, tenantId, requestId) };
+}
+
+async function programsRenewed(tx: DbTx, tenantId: string, requestId: string): Promise<string[]> {
+  const request = await tx.renewalRequest.findUniqueOrThrow({ where: { id: requestId }, select: { programId: true, courseId: true } });
+  if (request.programId) return [request.programId];
+  const holding = await tx.programCourse.findMany({ where: { tenantId, courseId: request.courseId! }, select: { programId: true } });
+  return holding.map((p) => p.programId);
+}
+
+/** Completed assignments of the renewed content go back to `assigned`, due `dueDate`. */
+async function reopenCompletedAssignments(tx: DbTx, tenantId: string, requestId: string, when: Date, dueDate: Date): Promise<string[]> {
+  const programIds = await programsRenewed(tx, tenantId, requestId);
+  const completed = await tx.assignment.findMany({ where: { tenantId, programId: { in: programIds }, status: 'completed' }, select: { id: true } });
+  if (completed.length === 0) return [];
+  const ids = completed.map((a) => a.id);
+  await tx.assignment.updateMany({
+    where: { tenantId, id: { in: ids }, status: 'completed' },
+    data: {
+      status: 'assigned',
+      assignedAt: when,
+      dueDate,
+      startedAt: null,
+      progress: null,
+      completedAt: null,
+      statusReason: 'The content was renewed: complete it again',
+      statusActor: renewalActorTag(requestId),
+      statusAt: when,
+    },
+  });
+  await tx.auditEvent.createMany({
+    data: ids.map((id) => ({
+      tenantId,
+      actorType: SYSTEM.type,
+      actorId: renewalActorTag(requestId),
+      action: 'assignment.reopened',
+      entityType: 'assignment',
+      entityId: id,
+      reason: 'The content was renewed: complete it again',
+      data: { renewalRequestId: requestId, dueDate: isoDate(dueDate) },
+      at: when,
+    })),
+  });
+  return ids;
+}
+
+async function retrainedPeople(db: Db, tenantId: string, requestId: string): Promise<string[]> {
+  const rows = await db.assignment.findMany({ where: { tenantId, statusActor: renewalActorTag(requestId) }, select: { personId: true }, distinct: ['personId'] });
+  return rows.map((r) => r.personId);
+}
+
+export async function renewalSummary(db: Db, tenantId: string, requestId: string): Promise<RenewalSummary & { requesterId: string; requesterEmail: string; status: RenewalStatus; outcomeReason: string | null }> {
+  const row = await db.renewalRequest.findFirstOrThrow({
+    where: { tenantId, id: requestId },
+    include: { program: { select: { title: true } }, course: { select: { title: true } }, requester: { select: { name: true, email: true } } },
+  });
+  return {
+    kind: row.kind,
+    targetTitle: (row.program ?? row.course)!.title,
+    version: row.version,
+    requesterName: row.requester.name,
+    requesterEmail: row.requester.email,
+    requesterId: row.requesterId,
+    reason: row.reason,
+    notes: row.notes,
+    status: row.status,
+    outcomeReason: row.outcomeReason,
+  };
+}
+
+async function queueOutcomeNotifications(db: Db, input: { tenantId: string; requestId: string; workflowId: string; status: FinalStatus }): Promise<string[]> {
+  const { tenantId, requestId, workflowId } = input;
+  const renewal = await renewalSummary(db, tenantId, requestId);
+  const reopened = await db.assignment.findMany({
+    where: { tenantId, statusActor: renewalActorTag(requestId) },
+    include: { person: { select: { name: true, email: true } }, program: { select: { title: true } } },
+  });
+  const dueDate = reopened[0] ? isoDate(reopened[0].dueDate) : null;
+  const ids: string[] = [];
+  const outcome = (recipientName: string, isRequester: boolean) =>
+    outcomeMessage({ recipientName, isRequester, renewal, status: input.status, reason: renewal.outcomeReason, retrained: reopened.length, retrainDueDate: dueDate });
+
+  if (input.status !== 'cancelled') {
+    ids.push(
+      await queueNotification(db, { tenantId, key: `${workflowId}:outcome:requester`, personId: renewal.requesterId, toAddress: renewal.requesterEmail, ...outcome(renewal.requesterName, true) }),
+    );
+  }
+  if (input.status === 'approved' || input.status === 'rejected') {
+    const deciders = await db.approvalStepApprover.findMany({
+      where: { tenantId, step: { requestId }, status: { in: ['approved', 'rejected', 'changes_requested'] }, personId: { not: renewal.requesterId } },
+      include: { person: { select: { name: true, email: true } } },
+      distinct: ['personId'],
+    });
+    for (const d of deciders) {
+      ids.push(await queueNotification(db, { tenantId, key: `${workflowId}:outcome:${d.personId}`, personId: d.personId, toAddress: d.person.email, ...outcome(d.person.name, false) }));
+    }
+  }
+  for (const a of reopened) {
+    ids.push(
+      await queueNotification(db, {
+        tenantId,
+        key: `${workflowId}:retrain:${a.id}`,
+        personId: a.personId,
+        toAddress: a.person.email,
+        ...retrainingMessage({ name: a.person.name, programTitle: a.program.title, renewal, dueDate: isoDate(a.dueDate) }),
+      }),
+    );
+  }
+  return ids;
+}
