@@ -15,6 +15,16 @@ const configSchema = z.object({
   /** smtp://user:pass@host:port; when unset, the dev launcher starts a local mail catcher. */
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().min(3).default('trainhub <no-reply@trainhub.local>'),
+  /** Signs approvers' e-mailed links and inbox sessions (HMAC-SHA256). Required in production. */
+  APPROVAL_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  /** How long an e-mailed approval or sign-in link stays valid. */
+  APPROVAL_LINK_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(72),
+  /** How long an approver stays signed in to the inbox page. */
+  APPROVER_SESSION_HOURS: z.coerce.number().int().min(1).max(168).default(12),
+}).superRefine((config, ctx) => {
+  if (config.NODE_ENV === 'production' && !config.APPROVAL_LINK_SECRET) {
+    ctx.addIssue({ code: 'custom', path: ['APPROVAL_LINK_SECRET'], message: 'must be set in production (a random string of 32+ characters)' });
+  }
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -7,6 +7,7 @@ import type { Config } from './config';
 import { createDb, type Db } from './db/client';
 import { createLogger } from './logger';
 import { createMailer } from './mail/transport';
+import { approvalLinkSettings } from './services/approval-links';
 import { createTemporalClient, createWorkerConnection } from './temporal/connection';
 import { installTemporalLogging } from './temporal/logging';
 import { Processes } from './temporal/processes';
@@ -27,8 +28,8 @@ export function openRuntime(config: Config, temporalAddress: string): Runtime {
 export async function startApi(runtime: Runtime): Promise<{ server: Server; client: Client }> {
   const { config, logger, db } = runtime;
   const client = await createTemporalClient(runtime.temporalAddress, config.TEMPORAL_NAMESPACE);
-  const processes = new Processes(client, config.TEMPORAL_TASK_QUEUE);
-  const app = createApp({ db, processes, logger, publicUrl: config.PUBLIC_URL });
+  const processes = new Processes(client, config.TEMPORAL_TASK_QUEUE, db);
+  const app = createApp({ db, processes, logger, publicUrl: config.PUBLIC_URL, approvalLinks: approvalLinkSettings(config) });
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(config.PORT, () => resolve(listening));
   });
@@ -46,7 +47,7 @@ export async function runWorker(runtime: Runtime, smtpUrl: string, signal: Abort
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities: createActivities({ db, mailer, publicUrl: config.PUBLIC_URL }),
+    activities: createActivities({ db, mailer, publicUrl: config.PUBLIC_URL, approvalLinks: approvalLinkSettings(config) }),
   });
   signal.addEventListener('abort', () => worker.shutdown(), { once: true });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');

@@ -19,7 +19,7 @@ export interface PersonRef {
 export function createOnboardingActivities({ db, mailer, publicUrl }: ActivityDeps) {
   return {
     async assignRequiredTraining(input: PersonRef & { workflowId: string }): Promise<AssignmentView[]> {
-      await refreshPersonAssignments(db, input.tenantId, input.personId, { type: 'system', id: input.workflowId });
+      await db.$transaction((tx) => refreshPersonAssignments(tx, input.tenantId, input.personId, { type: 'system', id: input.workflowId }));
       return listAssignments(db, input.tenantId, input.personId);
     },
 

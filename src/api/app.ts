@@ -2,24 +2,37 @@ import { randomUUID } from 'node:crypto';
 import express, { Router, type Express } from 'express';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client';
+import { DEFAULT_APPROVAL_LINK_SETTINGS, type ApprovalLinkSettings } from '../services/approval-links';
 import type { Processes } from '../temporal/processes';
 import { authenticate } from './auth';
 import { errorHandler, notFoundRoute } from './errors';
 import { buildOpenApiDocument } from './openapi';
 import { mountOperations } from './operation';
+import { approverPages } from './pages/approver';
+import { approvalOperations } from './routes/approvals';
+import { assignmentOperations } from './routes/assignments';
 import { completionOperations } from './routes/completions';
+import { courseOperations } from './routes/courses';
 import { healthRouter } from './routes/health';
 import { hrEventOperations } from './routes/hr-events';
+import { notificationPolicyOperations } from './routes/notification-policy';
 import { peopleOperations } from './routes/people';
+import { programOperations } from './routes/programs';
+import { renewalOperations } from './routes/renewals';
+import { requirementOperations } from './routes/requirements';
+import { roleOperations } from './routes/roles';
+import { trainingMatrixOperations } from './routes/training-matrix';
 
 export interface AppDeps {
   db: Db;
   processes: Processes;
   logger: Logger;
   publicUrl: string;
+  /** Signing of approvers' links and sessions; the development defaults when absent. */
+  approvalLinks?: ApprovalLinkSettings;
 }
 
-export function createApp({ db, processes, logger, publicUrl }: AppDeps): Express {
+export function createApp({ db, processes, logger, publicUrl, approvalLinks = DEFAULT_APPROVAL_LINK_SETTINGS }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -37,7 +50,23 @@ export function createApp({ db, processes, logger, publicUrl }: AppDeps): Expres
 
   app.use(healthRouter(db, processes));
 
-  const operations = [...hrEventOperations(db, processes), ...completionOperations(db, processes), ...peopleOperations(db)];
+  const operations = [
+    ...hrEventOperations(db, processes),
+    ...completionOperations(db, processes),
+    ...peopleOperations(db),
+    ...assignmentOperations(db, processes),
+    ...trainingMatrixOperations(db, processes),
+  ];
+  // The training-matrix catalog: roles, courses, programs, requirements and the notification policy.
+  operations.push(
+    ...roleOperations(db),
+    ...courseOperations(db),
+    ...programOperations(db),
+    ...requirementOperations(db, processes),
+    ...notificationPolicyOperations(db),
+  );
+  // Renewal requests, their approval chains and audit trail; approvers' decisions.
+  operations.push(...renewalOperations(db, processes), ...approvalOperations(db, processes));
   const openApi = buildOpenApiDocument(operations, publicUrl);
   const api = Router();
   api.get('/openapi.json', (_req, res) => {
@@ -47,6 +76,8 @@ export function createApp({ db, processes, logger, publicUrl }: AppDeps): Expres
   api.use(authenticate(db));
   mountOperations(api, operations);
   app.use('/api/v1', api);
+  // The approver inbox and e-mailed decision links: server-rendered pages with their own sign-in.
+  app.use(approverPages({ db, processes, settings: approvalLinks, publicUrl }));
 
   app.use(notFoundRoute);
   app.use(errorHandler);

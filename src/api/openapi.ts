@@ -9,9 +9,17 @@ export function buildOpenApiDocument(operations: readonly Operation[], serverUrl
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of operations) {
     const path = op.path.replace(/:(\w+)/g, '{$1}');
-    const parameters = op.params
+    const pathParameters = op.params
       ? Object.entries(jsonSchema(op.params).properties ?? {}).map(([name, schema]) => ({ name, in: 'path', required: true, schema }))
-      : undefined;
+      : [];
+    const query = op.query ? jsonSchema(op.query) : undefined;
+    const queryParameters = Object.entries(query?.properties ?? {}).map(([name, schema]) => ({
+      name,
+      in: 'query',
+      required: ((query?.required as string[] | undefined) ?? []).includes(name),
+      schema,
+    }));
+    const parameters = op.params || op.query ? [...pathParameters, ...queryParameters] : undefined;
     paths[path] ??= {};
     paths[path][op.method] = {
       summary: op.summary,
@@ -27,7 +35,7 @@ export function buildOpenApiDocument(operations: readonly Operation[], serverUrl
           status,
           {
             description: response.description,
-            ...(response.schema ? { content: { 'application/json': { schema: jsonSchema(response.schema) } } } : {}),
+            ...(response.schema ? { content: { [response.contentType ?? 'application/json']: { schema: jsonSchema(response.schema) } } } : {}),
           },
         ]),
       ),

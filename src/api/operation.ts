@@ -9,7 +9,7 @@ import { requireScope } from './auth';
  * An API operation described once: the router validates with these zod schemas and the OpenAPI
  * document is generated from the very same objects.
  */
-export interface OperationSpec<B extends z.ZodType, P extends z.ZodType> {
+export interface OperationSpec<B extends z.ZodType, P extends z.ZodType, Q extends z.ZodType = z.ZodUndefined> {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Express-style path relative to /api/v1, e.g. /people/:id/assignments */
   path: string;
@@ -17,13 +17,17 @@ export interface OperationSpec<B extends z.ZodType, P extends z.ZodType> {
   tag: string;
   scope: Scope;
   params?: P;
+  /** Query string parameters, e.g. paging; each property becomes one `in: query` parameter. */
+  query?: Q;
   body?: B;
-  responses: Record<number, { description: string; schema?: z.ZodType }>;
+  /** `contentType` for a response that is not JSON (e.g. text/csv); its schema then describes the text. */
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
 }
 
-export interface OperationContext<B, P> {
+export interface OperationContext<B, P, Q = undefined> {
   body: B;
   params: P;
+  query: Q;
   principal: ApiPrincipal;
   req: Request;
 }
@@ -31,15 +35,19 @@ export interface OperationContext<B, P> {
 export interface OperationResult {
   status: number;
   body: unknown;
+  /** Send `body` (a string) as it is, with this Content-Type, instead of as JSON. */
+  contentType?: string;
+  headers?: Record<string, string>;
 }
 
-export interface Operation<B extends z.ZodType = z.ZodType, P extends z.ZodType = z.ZodType> extends OperationSpec<B, P> {
-  handle(ctx: OperationContext<z.output<B>, z.output<P>>): Promise<OperationResult>;
+export interface Operation<B extends z.ZodType = z.ZodType, P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType>
+  extends OperationSpec<B, P, Q> {
+  handle(ctx: OperationContext<z.output<B>, z.output<P>, z.output<Q>>): Promise<OperationResult>;
 }
 
-export function operation<B extends z.ZodType = z.ZodUndefined, P extends z.ZodType = z.ZodUndefined>(
-  spec: OperationSpec<B, P>,
-  handle: (ctx: OperationContext<z.output<B>, z.output<P>>) => Promise<OperationResult>,
+export function operation<B extends z.ZodType = z.ZodUndefined, P extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined>(
+  spec: OperationSpec<B, P, Q>,
+  handle: (ctx: OperationContext<z.output<B>, z.output<P>, z.output<Q>>) => Promise<OperationResult>,
 ): Operation {
   return { ...spec, handle } as unknown as Operation;
 }
@@ -49,23 +57,28 @@ export function mountOperations(router: Router, operations: readonly Operation[]
     router[op.method](op.path, async (req, res) => {
       requireScope(req, op.scope);
       const params = op.params ? parse(op.params, req.params, 'path') : undefined;
+      const query = op.query ? parse(op.query, req.query, 'query') : undefined;
       const body = op.body ? parse(op.body, req.body, 'body') : undefined;
-      const result = await op.handle({ body, params, principal: req.principal!, req });
-      res.status(result.status).json(result.body);
+      const result = await op.handle({ body, params, query, principal: req.principal!, req });
+      if (result.headers) res.set(result.headers);
+      if (result.contentType) res.status(result.status).type(result.contentType).send(result.body);
+      else res.status(result.status).json(result.body);
     });
   }
 }
 
-function parse(schema: z.ZodType, value: unknown, where: 'body' | 'path'): unknown {
+function parse(schema: z.ZodType, value: unknown, where: 'body' | 'path' | 'query'): unknown {
   if (where === 'body' && value === undefined) {
     throw new InvalidRequest('The request needs a JSON body (Content-Type: application/json)');
   }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => ({
-    field: [where, ...issue.path.map(String)].join('.'),
-    message: issue.message,
-  }));
+  const problems = result.error.issues.flatMap((issue) =>
+    // A strict object's unknown keys: one problem per key, each naming its own field.
+    issue.code === 'unrecognized_keys'
+      ? issue.keys.map((key) => ({ field: [where, ...issue.path.map(String), key].join('.'), message: 'Unknown field' }))
+      : [{ field: [where, ...issue.path.map(String)].join('.'), message: issue.message }],
+  );
   const summary = problems.map((p) => `${p.field}: ${p.message}`).join('; ');
-  throw new InvalidRequest(`Invalid ${where === 'body' ? 'request body' : 'path'}: ${summary}`, problems);
+  throw new InvalidRequest(`Invalid ${where === 'body' ? 'request body' : where === 'path' ? 'path' : 'query string'}: ${summary}`, problems);
 }

@@ -49,6 +49,8 @@ export async function seedDemoTenant(db: Db): Promise<{ tenantId: string; apiKey
   if (seeded === 0) await db.requirement.createMany({
     data: REQUIREMENTS.map((r) => ({ tenantId, roleId: id(roles, r.role), programId: id(programs, r.program), mandatory: r.mandatory, dueOffsetDays: r.dueOffsetDays })),
   });
-  const { key } = await createApiClient(db, { tenantId, name: 'demo-integration', scopes: SCOPES, key: DEMO_API_KEY });
+  const { key, clientId } = await createApiClient(db, { tenantId, name: 'demo-integration', scopes: SCOPES, key: DEMO_API_KEY });
+  // A demo database from before new scopes existed: the demo key gets every scope there is now.
+  await db.apiClient.update({ where: { id: clientId }, data: { scopes: [...SCOPES] } });
   return { tenantId, apiKey: key };
 }

@@ -56,3 +56,28 @@ export class ServiceUnavailable extends DomainError {
     super(503, `${service}_unavailable`, message);
   }
 }
+
+/** A create names a key (of a role, course, program) the tenant already uses, or repeats a rule. */
+export class Duplicate extends DomainError {
+  constructor(entity: string, message: string, details?: unknown) {
+    super(409, `duplicate_${entity}`, message, details);
+  }
+}
+
+/** A delete of something other records still point at: history is never cascaded away. */
+export class StillInUse extends DomainError {
+  constructor(entity: string, key: string, usage: Record<string, number>) {
+    const uses = Object.entries(usage)
+      .filter(([, count]) => count > 0)
+      .map(([what, count]) => `${what}: ${count}`)
+      .join(', ');
+    super(409, `${entity}_in_use`, `The ${entity} "${key}" is still in use (${uses}); nothing was deleted`, { [entity]: key, usage });
+  }
+}
+
+/** Program prerequisites that would lead back to where they start. */
+export class CyclicPrerequisite extends DomainError {
+  constructor(cycle: readonly string[]) {
+    super(422, 'cyclic_prerequisite', `These prerequisites would form a cycle: ${cycle.join(' → ')}`, { cycle });
+  }
+}

@@ -2,3 +2,7 @@
 export function onboardingWorkflowId(tenantId: string, personId: string): string {
   return `onboarding:${tenantId}:${personId}`;
 }
+
+export function renewalWorkflowId(tenantId: string, requestId: string): string {
+  return `renewal:${tenantId}:${requestId}`;
+}

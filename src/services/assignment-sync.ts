@@ -26,28 +26,37 @@ export interface MatrixSyncResult {
  * Due dates: the strictest rule wins (mandatory over optional, then the earliest due date); a rule
  * counts from the hire date or from the day of assignment, as it says. Prerequisites are owed on the
  * terms of the program that needs them.
+ *
+ * Must run inside a transaction (it uses a temporary table dropped at commit).
  */
 export async function syncAssignments(
-  db: DbTx,
+  tx: DbTx,
   tenantId: string,
   actor: Actor,
   scope: { personIds?: string[] } = {},
 ): Promise<MatrixSyncResult> {
   const personIds = scope.personIds ?? null;
   const actorId = actor.id ?? actor.type;
-  const rows = await db.$queryRaw<{ kind: 'assigned' | 'reassigned' | 'waived'; person_id: string; program_key: string }[]>`
+  await lockSyncScope(tx, tenantId, personIds);
+  // Who is in scope, and what each of them owes, go into session-private tables with keys and fresh
+  // statistics: the planner cannot estimate a recursive CTE, and right after a bulk load (an HCM
+  // import) stale statistics on person would make it pick nested loops quadratic in the headcount.
+  await tx.$executeRaw`DROP TABLE IF EXISTS pg_temp.sync_person, pg_temp.owed_assignment`;
+  await tx.$executeRaw`
+    CREATE TEMP TABLE sync_person ON COMMIT DROP AS
+    SELECT id, hire_date, department, location FROM person
+     WHERE tenant_id = ${tenantId}::uuid AND status <> 'terminated'
+       AND (${personIds}::uuid[] IS NULL OR id = ANY(${personIds}::uuid[]))`;
+  await tx.$executeRaw`ALTER TABLE sync_person ADD PRIMARY KEY (id)`;
+  await tx.$executeRaw`ANALYZE sync_person`;
+  await tx.$executeRaw`
+    CREATE TEMP TABLE owed_assignment ON COMMIT DROP AS
     WITH RECURSIVE
-    people AS (
-      SELECT p.id, p.hire_date, p.department, p.location
-        FROM person p
-       WHERE p.tenant_id = ${tenantId}::uuid AND p.status <> 'terminated'
-         AND (${personIds}::uuid[] IS NULL OR p.id = ANY(${personIds}::uuid[]))
-    ),
     rules AS (
       SELECT pe.id AS person_id, r.program_id, r.id AS requirement_id, r.mandatory,
              CASE r.due_relative_to WHEN 'hire_date' THEN pe.hire_date + r.due_offset_days
                                     ELSE current_date + r.due_offset_days END AS due_date
-        FROM people pe
+        FROM sync_person pe
         JOIN person_role pr ON pr.tenant_id = ${tenantId}::uuid AND pr.person_id = pe.id
         JOIN requirement r ON r.tenant_id = ${tenantId}::uuid AND r.role_id = pr.role_id
        WHERE (r.department IS NULL OR r.department = pe.department)
@@ -59,14 +68,17 @@ export async function syncAssignments(
       SELECT c.person_id, pp.prerequisite_id, c.requirement_id, c.mandatory, c.due_date
         FROM closure c
         JOIN program_prerequisite pp ON pp.tenant_id = ${tenantId}::uuid AND pp.program_id = c.program_id
-    ),
-    owed AS (
-      SELECT DISTINCT ON (person_id, program_id) person_id, program_id, requirement_id, mandatory, due_date
-        FROM closure
-       ORDER BY person_id, program_id, mandatory DESC, due_date ASC, requirement_id
-    ),
+    )
+    SELECT DISTINCT ON (person_id, program_id) person_id, program_id, requirement_id, mandatory, due_date
+      FROM closure
+     ORDER BY person_id, program_id, mandatory DESC, due_date ASC, requirement_id`;
+  await tx.$executeRaw`ALTER TABLE owed_assignment ADD PRIMARY KEY (person_id, program_id)`;
+  await tx.$executeRaw`ANALYZE owed_assignment`;
+
+  const rows = await tx.$queryRaw<{ kind: 'assigned' | 'reassigned' | 'waived'; person_id: string; program_key: string }[]>`
+    WITH
     ready AS (
-      SELECT o.* FROM owed o
+      SELECT o.* FROM owed_assignment o
        WHERE NOT EXISTS (
          SELECT 1 FROM program_prerequisite pp
           WHERE pp.tenant_id = ${tenantId}::uuid AND pp.program_id = o.program_id
@@ -91,7 +103,7 @@ export async function syncAssignments(
     relinked AS (
       UPDATE assignment a
          SET requirement_id = o.requirement_id, mandatory = o.mandatory, updated_at = now()
-        FROM owed o
+        FROM owed_assignment o
        WHERE a.tenant_id = ${tenantId}::uuid AND a.person_id = o.person_id AND a.program_id = o.program_id
          AND a.status IN ('assigned', 'in_progress', 'overdue')
          AND (a.requirement_id IS DISTINCT FROM o.requirement_id OR a.mandatory <> o.mandatory)
@@ -100,10 +112,10 @@ export async function syncAssignments(
     waived AS (
       UPDATE assignment a
          SET status = 'waived', status_reason = ${NO_LONGER_REQUIRED}, status_actor = ${actorId}, status_at = now(), updated_at = now()
-        FROM people pe
+        FROM sync_person pe
        WHERE a.tenant_id = ${tenantId}::uuid AND a.person_id = pe.id AND a.source = ${ASSIGNMENT_SOURCE}
          AND a.status IN ('assigned', 'in_progress', 'overdue')
-         AND NOT EXISTS (SELECT 1 FROM owed o WHERE o.person_id = a.person_id AND o.program_id = a.program_id)
+         AND NOT EXISTS (SELECT 1 FROM owed_assignment o WHERE o.person_id = a.person_id AND o.program_id = a.program_id)
       RETURNING a.id, a.person_id, a.program_id
     ),
     changes AS (
@@ -123,6 +135,22 @@ export async function syncAssignments(
     SELECT c.kind, c.person_id::text AS person_id, pg.key AS program_key
       FROM changes c JOIN program pg ON pg.id = c.program_id`;
   return summarise(rows);
+}
+
+/**
+ * Two syncs of the same person must not interleave (each would undo the other's view of the roles):
+ * a person's sync holds that person's lock and shares the tenant's; a tenant-wide sync holds the
+ * tenant's alone. Locks are taken in a fixed order and released at commit.
+ */
+async function lockSyncScope(tx: DbTx, tenantId: string, personIds: string[] | null): Promise<void> {
+  if (!personIds) {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`sync:${tenantId}`}, 0))`;
+    return;
+  }
+  await tx.$executeRaw`SELECT pg_advisory_xact_lock_shared(hashtextextended(${`sync:${tenantId}`}, 0))`;
+  for (const personId of [...personIds].sort()) {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`sync:${tenantId}:${personId}`}, 0))`;
+  }
 }
 
 function summarise(rows: { kind: 'assigned' | 'reassigned' | 'waived'; person_id: string; program_key: string }[]): MatrixSyncResult {

@@ -15,6 +15,8 @@ export interface AuditEntry {
   entityId: string;
   reason?: string;
   data?: Prisma.InputJsonValue;
+  /** When it happened, if not now: a workflow passes its own clock so its entries read in order. */
+  at?: Date;
 }
 
 export async function recordAudit(db: DbTx, tenantId: string, actor: Actor, entry: AuditEntry): Promise<void> {

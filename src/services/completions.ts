@@ -78,7 +78,7 @@ export async function recordCompletion(db: Db, tenantId: string, actor: Actor, c
   }
 }
 
-async function resolvePerson(db: Db, tenantId: string, reference: PersonReference): Promise<string> {
+export async function resolvePerson(db: Db, tenantId: string, reference: PersonReference): Promise<string> {
   const where = 'id' in reference ? { id: reference.id } : 'externalId' in reference ? { externalId: reference.externalId } : { email: reference.email };
   const matches = await db.person.findMany({ where: { tenantId, ...where }, select: { id: true }, take: 2 });
   if (matches.length === 0) throw new UnknownReference('person', reference);

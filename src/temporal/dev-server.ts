@@ -15,6 +15,8 @@ export interface DevServerOptions {
   dbFile?: string;
   port?: number;
   uiPort?: number;
+  /** Extra dynamic config, e.g. { 'limit.historyCount.suggestContinueAsNew': 100 } */
+  dynamicConfig?: Record<string, unknown>;
   onLog?: (line: string) => void;
 }
 
@@ -32,6 +34,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
     ...(options.dbFile ? ['--db-filename', options.dbFile] : []),
     '--dynamic-config-value', 'frontend.enableServerVersionCheck=false',
     '--dynamic-config-value', 'frontend.enableUpdateWorkflowExecution=true',
+    ...Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => ['--dynamic-config-value', `${key}=${JSON.stringify(value)}`]),
     '--log-level', 'warn',
     '--log-format', 'json',
     ...(options.uiPort

@@ -1,6 +1,21 @@
-import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { ServiceUnavailable } from '../domain/errors';
-import { onboardingWorkflowId } from '../domain/workflow-ids';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Db } from '../db/client';
+import { refusalStatus, type ActingPerson, type RefusalCode } from '../domain/approval-chain';
+import { Conflict, DomainError, ServiceUnavailable } from '../domain/errors';
+import { onboardingWorkflowId, renewalWorkflowId } from '../domain/workflow-ids';
+import { findRequestsToReroute } from '../services/renewals';
+import {
+  cancelUpdate,
+  decideUpdate,
+  renewal,
+  rerouteSignal,
+  resubmitUpdate,
+  type DecisionInput,
+  type DecisionResult,
+  type RenewalInput,
+  type RequesterActionResult,
+} from '../workflows/renewal';
 import { completionRecordedSignal, onboarding, personChangedSignal, personTerminatedSignal } from '../workflows/onboarding';
 import { onboardingSearchAttributes } from './search-attributes';
 
@@ -11,7 +26,15 @@ export class Processes {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
+    /** Needed to find the renewal processes an HR change touches (reroutePendingApprovals). */
+    private readonly db?: Db,
+    /** Off only where the server cannot register them (the time-skipping test server). */
+    private readonly options: { searchAttributes: boolean } = { searchAttributes: true },
   ) {}
+
+  private searchAttributes(tenantId: string, personId: string) {
+    return this.options.searchAttributes ? { typedSearchAttributes: onboardingSearchAttributes(tenantId, personId) } : {};
+  }
 
   /** Tells the person's training process about an HR event, starting it where needed. */
   async afterHrEvent(tenantId: string, personId: string, type: HrEventType, options: { firstDelivery: boolean }): Promise<string> {
@@ -23,6 +46,8 @@ export class Processes {
     } else {
       await this.personChanged(tenantId, personId);
     }
+    // Approval steps that this person approves, or whose approver follows from their position, move.
+    if (type === 'transfer' || type === 'terminate') await this.reroutePendingApprovals(tenantId, [personId]);
     return workflowId;
   }
 
@@ -38,7 +63,7 @@ export class Processes {
         args: [{ tenantId, personId }],
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: mayStartAgain ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE',
-        typedSearchAttributes: onboardingSearchAttributes(tenantId, personId),
+        ...this.searchAttributes(tenantId, personId),
       }),
     ).catch((error: unknown) => {
       if (error instanceof Error && error.name === 'WorkflowExecutionAlreadyStartedError') return; // finished before
@@ -55,9 +80,18 @@ export class Processes {
         args: [{ tenantId, personId, welcome: false }],
         signal: personChangedSignal,
         signalArgs: [],
-        typedSearchAttributes: onboardingSearchAttributes(tenantId, personId),
+        ...this.searchAttributes(tenantId, personId),
       }),
     );
+  }
+
+  /** personChanged for many people (a matrix change), a bounded number at a time. */
+  async peopleChanged(tenantId: string, personIds: readonly string[], concurrency = 16): Promise<void> {
+    let next = 0;
+    const lane = async () => {
+      while (next < personIds.length) await this.personChanged(tenantId, personIds[next++]!);
+    };
+    await Promise.all(Array.from({ length: Math.min(concurrency, personIds.length) }, lane));
   }
 
   /** Wakes the person's onboarding, if one is running, to look at a new completion. */
@@ -71,6 +105,75 @@ export class Processes {
       await unavailableOnFailure(signal);
     } catch (error) {
       if (error instanceof WorkflowNotFoundError) return;
+      throw error;
+    }
+  }
+
+  /** Starts a renewal request's approval process, or leaves the running one alone. */
+  async startRenewal(input: RenewalInput): Promise<string> {
+    const workflowId = renewalWorkflowId(input.tenantId, input.requestId);
+    await unavailableOnFailure(() =>
+      this.client.workflow.start(renewal, {
+        workflowId,
+        taskQueue: this.taskQueue,
+        args: [input],
+        workflowIdConflictPolicy: 'USE_EXISTING',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      }),
+    ).catch((error: unknown) => {
+      if (error instanceof Error && error.name === 'WorkflowExecutionAlreadyStartedError') return; // finished before
+      throw error;
+    });
+    return workflowId;
+  }
+
+  /** An approver's decision, validated by the process itself; answers once it is recorded. */
+  decideApproval(tenantId: string, requestId: string, decision: DecisionInput): Promise<DecisionResult> {
+    return this.update(tenantId, requestId, () =>
+      this.client.workflow.getHandle(renewalWorkflowId(tenantId, requestId)).executeUpdate(decideUpdate, { args: [decision] }),
+    );
+  }
+
+  resubmitRenewal(tenantId: string, requestId: string, action: ActingPerson & { notes?: string }): Promise<RequesterActionResult> {
+    return this.update(tenantId, requestId, () =>
+      this.client.workflow.getHandle(renewalWorkflowId(tenantId, requestId)).executeUpdate(resubmitUpdate, { args: [action] }),
+    );
+  }
+
+  cancelRenewal(tenantId: string, requestId: string, action: ActingPerson & { reason?: string }): Promise<RequesterActionResult> {
+    return this.update(tenantId, requestId, () =>
+      this.client.workflow.getHandle(renewalWorkflowId(tenantId, requestId)).executeUpdate(cancelUpdate, { args: [action] }),
+    );
+  }
+
+  /**
+   * After an HR change (transfer, termination) of these people: every renewal whose waiting step they
+   * approve, or whose approver was derived from them, re-resolves its approvers.
+   */
+  async reroutePendingApprovals(tenantId: string, personIds: string[]): Promise<void> {
+    if (!this.db) throw new Error('Processes needs the database to find the approvals to re-route');
+    const requests = await findRequestsToReroute(this.db, tenantId, personIds);
+    for (const { workflowId } of requests) {
+      const handle = this.client.workflow.getHandle(workflowId);
+      await this.signalIfRunning(workflowId, () => handle.signal(rerouteSignal, { personIds }));
+    }
+  }
+
+  /** Runs an Update: the process's refusals become the API's named errors. */
+  private async update<T>(tenantId: string, requestId: string, call: () => Promise<T>): Promise<T> {
+    try {
+      return await unavailableOnFailure(call);
+    } catch (error) {
+      if (error instanceof WorkflowUpdateFailedError && error.cause instanceof ApplicationFailure && error.cause.type) {
+        const code = error.cause.type as RefusalCode;
+        throw new DomainError(refusalStatus(code), code, error.cause.message, { renewalId: requestId });
+      }
+      if (error instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+        throw new ServiceUnavailable('temporal', 'The approval process did not answer in time; retry (a decision it recorded meanwhile is then reported as already made)');
+      }
+      if (error instanceof WorkflowNotFoundError || (error instanceof Error && /workflow execution already completed/i.test(error.message))) {
+        throw new Conflict('request_closed', 'This renewal request is closed; its approval process has ended', { renewalId: requestId });
+      }
       throw error;
     }
   }

@@ -1,1 +1,2 @@
 export { onboarding } from './onboarding';
+export { renewal } from './renewal';

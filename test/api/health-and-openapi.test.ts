@@ -23,7 +23,34 @@ describe('health checks and the OpenAPI document', () => {
 
     expect(status).toBe(200);
     expect(body.openapi).toBe('3.1.0');
-    expect(Object.keys(body.paths).sort()).toEqual(['/completions', '/hr/events', '/people/{id}/assignments']);
+    expect(Object.keys(body.paths).sort()).toEqual([
+      '/approval-chains/{kind}',
+      '/approvals/inbox',
+      '/approvals/{id}/decision',
+      '/assignments/{id}/waive',
+      '/completions',
+      '/courses',
+      '/courses/{key}',
+      '/hr/events',
+      '/notification-policy',
+      '/people/{id}/assignments',
+      '/people/{id}/compliance',
+      '/programs',
+      '/programs/{key}',
+      '/progress',
+      '/renewal-policy',
+      '/renewals',
+      '/renewals/{id}',
+      '/renewals/{id}/audit',
+      '/renewals/{id}/audit.csv',
+      '/renewals/{id}/cancel',
+      '/renewals/{id}/resubmit',
+      '/requirements',
+      '/requirements/{id}',
+      '/roles',
+      '/roles/{key}',
+      '/training-matrix/sync',
+    ]);
 
     const hire = body.paths['/hr/events'].post;
     expect(hire['x-required-scope']).toBe('hr:write');
@@ -37,5 +64,27 @@ describe('health checks and the OpenAPI document', () => {
     const assignments = body.paths['/people/{id}/assignments'].get;
     expect(assignments.parameters).toEqual([expect.objectContaining({ name: 'id', in: 'path', required: true })]);
     expect(body.components.securitySchemes.apiKey.scheme).toBe('bearer');
+  });
+
+  test('the catalog operations document their scopes, paging parameters, bodies and conflicts', async () => {
+    const { body } = await apiClient(h.baseUrl).get('/api/v1/openapi.json');
+
+    const list = body.paths['/requirements'].get;
+    expect(list['x-required-scope']).toBe('catalog:read');
+    expect(list.parameters.map((p: { name: string; in: string }) => `${p.in}:${p.name}`).sort()).toEqual([
+      'query:cursor',
+      'query:limit',
+      'query:program',
+      'query:role',
+    ]);
+    const program = body.paths['/programs'].post;
+    expect(program['x-required-scope']).toBe('catalog:write');
+    expect(Object.keys(program.responses).sort()).toEqual(['201', '400', '401', '403', '409', '422']);
+    expect(body.components.schemas.ProgramInput.required).toEqual(expect.arrayContaining(['key', 'title', 'courses']));
+    expect(body.components.schemas.ProgramInput.additionalProperties).toBe(false);
+    expect(body.paths['/roles/{key}'].delete.parameters).toEqual([expect.objectContaining({ name: 'key', in: 'path', required: true })]);
+    expect(Object.keys(body.paths['/roles/{key}'].delete.responses)).toEqual(expect.arrayContaining(['204', '404', '409']));
+    expect(body.components.schemas.RequirementInput.properties.dueOffsetDays).toMatchObject({ type: 'integer', minimum: 0 });
+    expect(Object.keys(body.paths['/notification-policy']).sort()).toEqual(['get', 'put']);
   });
 });

@@ -1,7 +1,7 @@
-import { onboardingStatusQuery, type OnboardingStatus } from '../../src/workflows/onboarding';
 import { completionReport, createTenant, daysFromToday, givenCatalog, hireEvent } from '../support/builders';
 import { startHarness, type Harness } from '../support/harness';
 import { apiClient } from '../support/http';
+import { waitForOnboarding, waitingForCompletions } from '../support/onboarding-status';
 
 /**
  * An HR system hires a nurse; trainhub assigns the two programs nurses must take, welcomes her with
@@ -31,17 +31,7 @@ describe('onboarding from hire to completed training', () => {
     return { ...tenant, api: apiClient(h.baseUrl, tenant.apiKey) };
   }
 
-  async function waitForStatus(workflowId: string, expected: (status: OnboardingStatus) => boolean) {
-    const handle = h.temporal.workflow.getHandle(workflowId);
-    let status: OnboardingStatus | null = null;
-    for (let i = 0; i < 100; i++) {
-      status = await handle.query(onboardingStatusQuery).catch(() => null);
-      if (status && expected(status)) return status;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`workflow ${workflowId} never reached the expected state; last seen ${JSON.stringify(status)}`);
-  }
-  const waitingForCompletions = (status: OnboardingStatus) => status.phase === 'waiting_for_completions';
+  const waitForStatus = (workflowId: string, expected: Parameters<typeof waitForOnboarding>[2]) => waitForOnboarding(h.temporal, workflowId, expected);
 
   test('a hire whose role requires two programs gets exactly those assignments, one welcome e-mail and a running workflow', async () => {
     const { tenantId, api } = await nurseTenant();
@@ -68,6 +58,12 @@ describe('onboarding from hire to completed training', () => {
     const description = await h.temporal.workflow.getHandle(workflowId).describe();
     expect(description.status.name).toBe('RUNNING');
     expect(description.type).toBe('onboarding');
+    // Operators find a person's process by tenant and person.
+    const found = [];
+    for await (const execution of h.temporal.workflow.list({ query: `TrainhubTenantId = "${tenantId}" AND TrainhubPersonId = "${personId}"` })) {
+      found.push(execution.workflowId);
+    }
+    expect(found).toEqual([workflowId]);
   });
 
   test('the same hire delivered twice is one person, one workflow, one set of assignments and one e-mail', async () => {

@@ -4,7 +4,7 @@ import { createServer } from 'node:net';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
-import { testPaths, TEST_DATABASE_URL } from '../support/environment';
+import { CONTINUE_AS_NEW_AFTER_EVENTS, testPaths, TEST_DATABASE_URL } from '../support/environment';
 
 declare global {
   // eslint-disable-next-line no-var
@@ -27,7 +27,8 @@ export default async function globalSetup(): Promise<void> {
   });
 
   if (!process.env.TEMPORAL_ADDRESS) {
-    const server = await startDevServer({ port: await freePort() });
+    // Processes are told to continue as new much earlier than in production, so tests exercise it.
+    const server = await startDevServer({ port: await freePort(), dynamicConfig: { 'limit.historyCount.suggestContinueAsNew': CONTINUE_AS_NEW_AFTER_EVENTS } });
     globalThis.__trainhubTemporal = server;
     process.env.TEMPORAL_ADDRESS = server.address;
   }

@@ -12,3 +12,6 @@ export function temporalAddress(): string {
   if (!address) throw new Error('TEMPORAL_ADDRESS is not set: the jest global setup starts a dev server and sets it');
   return address;
 }
+
+/** The suite's dev server suggests continue-as-new after this many history events. */
+export const CONTINUE_AS_NEW_AFTER_EVENTS = 120;

@@ -31,15 +31,26 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(): Promise<Harness> {
+/** Test logs at warn (TEST_LOG_LEVEL overrides); call before creating a TestWorkflowEnvironment. */
+export function installTestRuntime() {
+  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'warn');
+  installTemporalLogging(logger);
+  return logger;
+}
+
+export interface HarnessOptions {
+  /** Run against this Temporal instead of the suite's dev server, e.g. a time-skipping TestWorkflowEnvironment. */
+  temporal?: { client: Client; nativeConnection: NativeConnection };
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const db = createDb(TEST_DATABASE_URL);
   const mail = await startMailCatcher();
   const mailer = createMailer(mail.url, 'trainhub <no-reply@trainhub.test>');
-  const temporal = await createTemporalClient(temporalAddress(), 'default');
+  const temporal = options.temporal?.client ?? (await createTemporalClient(temporalAddress(), 'default'));
   const taskQueue = `test-${randomUUID()}`;
-  const logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'warn');
-  installTemporalLogging(logger);
-  const app = createApp({ db, processes: new Processes(temporal, taskQueue), logger, publicUrl: 'http://trainhub.test' });
+  const logger = installTestRuntime();
+  const app = createApp({ db, processes: new Processes(temporal, taskQueue, db, { searchAttributes: !options.temporal }), logger, publicUrl: 'http://trainhub.test' });
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
@@ -54,7 +65,7 @@ export async function startHarness(): Promise<Harness> {
     taskQueue,
     async startWorker() {
       if (running) return;
-      const connection = await createWorkerConnection(temporalAddress());
+      const connection = options.temporal?.nativeConnection ?? (await createWorkerConnection(temporalAddress()));
       const worker = await createWorker({
         connection,
         namespace: 'default',
@@ -70,12 +81,12 @@ export async function startHarness(): Promise<Harness> {
       running = null;
       worker.shutdown();
       await done;
-      await connection.close();
+      if (!options.temporal) await connection.close();
     },
     async close() {
       await harness.stopWorker();
       await new Promise((resolve) => server.close(resolve));
-      await temporal.connection.close();
+      if (!options.temporal) await temporal.connection.close();
       mailer.close();
       await mail.stop();
       await db.$disconnect();

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { NotFound } from '../../domain/errors';
 import { listAssignments } from '../../services/assignments';
+import { complianceReport } from '../../services/compliance';
 import { operation } from '../operation';
 import { errorResponse, idParams, standardErrors } from '../schemas';
 
@@ -39,6 +40,22 @@ export function peopleOperations(db: Db) {
         if (!person) throw new NotFound('person', params.id);
         return { status: 200, body: { data: await listAssignments(db, principal.tenantId, person.id) } };
       },
+    ),
+    operation(
+      {
+        method: 'get',
+        path: '/people/:id/compliance',
+        summary: 'What a person owes, why (role and rule), and where each item stands',
+        tag: 'People',
+        scope: 'people:read',
+        params: idParams,
+        responses: {
+          200: { description: "The person's compliance state and every item with its provenance" },
+          ...standardErrors,
+          404: { description: 'No such person in this tenant', schema: errorResponse },
+        },
+      },
+      async ({ params, principal }) => ({ status: 200, body: await complianceReport(db, principal.tenantId, params.id) }),
     ),
   ];
 }

@@ -1,0 +1,11 @@
+# trainhub API and worker image (one image, two commands). Built and run by docker-compose.yml.
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production CHECKPOINT_DISABLE=1 PRISMA_HIDE_UPDATE_MESSAGE=1
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund --include=dev
+COPY . .
+RUN tools/prisma.sh generate && npm run build
+USER node
+EXPOSE 3000
+CMD ["node", "dist/src/main.js", "api"]

@@ -1,0 +1,73 @@
+import { z } from 'zod';
+import { completionSchema } from '../../connectors/lms/completion-webhook';
+import type { Db } from '../../db/client';
+import { recordProgress, waiveAssignment } from '../../services/assignment-changes';
+import type { Processes } from '../../temporal/processes';
+import { operation } from '../operation';
+import { errorResponse, idParams, standardErrors } from '../schemas';
+
+const waiveBody = z.strictObject({ reason: z.string().trim().min(3).max(1000).meta({ description: 'Why the person is exempt; kept in the audit trail' }) });
+
+const progressBody = z
+  .strictObject({
+    source: z.string().trim().min(1).max(100),
+    person: completionSchema.shape.person,
+    courseKey: z.string().trim().min(1).max(100),
+    status: z.enum(['started', 'in_progress']),
+    progress: z.number().int().min(0).max(100).optional().meta({ description: 'Percent of the course done' }),
+    reportedAt: z.iso.datetime({ offset: true }).optional(),
+  })
+  .meta({ id: 'ProgressReport' });
+
+export function assignmentOperations(db: Db, processes: Processes) {
+  return [
+    operation(
+      {
+        method: 'post',
+        path: '/assignments/:id/waive',
+        summary: 'Exempt a person from an open assignment, with a reason',
+        tag: 'Assignments',
+        scope: 'assignments:write',
+        params: idParams,
+        body: waiveBody,
+        responses: {
+          200: { description: 'Waived' },
+          ...standardErrors,
+          404: { description: 'No such assignment in this tenant', schema: errorResponse },
+          409: { description: 'The assignment is not open', schema: errorResponse },
+        },
+      },
+      async ({ params, body, principal, req }) => {
+        const waived = await waiveAssignment(db, principal.tenantId, { type: 'api_client', id: principal.clientId, requestId: req.id }, params.id, body.reason);
+        await processes.personChanged(principal.tenantId, waived.personId);
+        return { status: 200, body: { id: waived.id, status: waived.status, statusReason: waived.statusReason, statusAt: waived.statusAt.toISOString() } };
+      },
+    ),
+    operation(
+      {
+        method: 'post',
+        path: '/progress',
+        summary: 'Report that a course was started, or how far it got (from an LMS)',
+        tag: 'Completions',
+        scope: 'completions:write',
+        body: progressBody,
+        responses: {
+          200: { description: 'The assignments whose program contains the course, as they now stand' },
+          ...standardErrors,
+          422: { description: 'No such person or course in this tenant', schema: errorResponse },
+        },
+      },
+      async ({ body, principal, req }) => {
+        const { id, externalId, email } = body.person;
+        const result = await recordProgress(db, principal.tenantId, { type: 'api_client', id: principal.clientId, requestId: req.id }, {
+          source: body.source,
+          person: id ? { id } : externalId ? { externalId } : { email: email!.toLowerCase() },
+          courseKey: body.courseKey,
+          progress: body.progress,
+          reportedAt: body.reportedAt ? new Date(body.reportedAt) : new Date(),
+        });
+        return { status: 200, body: result };
+      },
+    ),
+  ];
+}

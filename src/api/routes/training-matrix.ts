@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import type { Db } from '../../db/client';
+import { syncAssignments } from '../../services/assignment-sync';
+import type { Processes } from '../../temporal/processes';
+import { operation } from '../operation';
+import { standardErrors } from '../schemas';
+
+export const matrixSyncReport = z
+  .object({
+    peopleAffected: z.number(),
+    assigned: z.number(),
+    reassigned: z.number(),
+    waived: z.number(),
+    byProgram: z.record(z.string(), z.object({ assigned: z.number(), waived: z.number() })),
+  })
+  .meta({ id: 'MatrixSyncReport' });
+
+export function trainingMatrixOperations(db: Db, processes: Processes) {
+  return [
+    operation(
+      {
+        method: 'post',
+        path: '/training-matrix/sync',
+        summary: 'Apply the training matrix to everyone: assign what is newly required, waive what no longer is',
+        tag: 'Training matrix',
+        scope: 'catalog:write',
+        responses: {
+          200: { description: 'What changed; a second run reports zeros', schema: matrixSyncReport },
+          ...standardErrors,
+        },
+      },
+      async ({ principal, req }) => {
+        const report = await applyMatrixChange(db, processes, principal.tenantId, { type: 'api_client', id: principal.clientId, requestId: req.id });
+        return { status: 200, body: report };
+      },
+    ),
+  ];
+}
+
+/** Runs the set-based sync for the tenant, then wakes the processes of the people it changed. */
+export async function applyMatrixChange(db: Db, processes: Processes, tenantId: string, actor: Parameters<typeof syncAssignments>[2]) {
+  const { affectedPersonIds, ...report } = await db.$transaction((tx) => syncAssignments(tx, tenantId, actor), { timeout: 120_000 });
+  await processes.peopleChanged(tenantId, affectedPersonIds);
+  return report;
+}
