@@ -43,11 +43,13 @@ export async function runWorker(runtime: Runtime, smtpUrl: string, signal: Abort
   installTemporalLogging(logger.child({ component: 'temporal' }));
   const mailer = createMailer(smtpUrl, config.MAIL_FROM);
   const connection = await createWorkerConnection(runtime.temporalAddress);
+  const client = await createTemporalClient(runtime.temporalAddress, config.TEMPORAL_NAMESPACE);
+  const processes = new Processes(client, config.TEMPORAL_TASK_QUEUE, db);
   const worker = await createWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities: createActivities({ db, mailer, publicUrl: config.PUBLIC_URL, approvalLinks: approvalLinkSettings(config) }),
+    activities: createActivities({ db, mailer, publicUrl: config.PUBLIC_URL, approvalLinks: approvalLinkSettings(config), processes }),
   });
   signal.addEventListener('abort', () => worker.shutdown(), { once: true });
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
@@ -55,6 +57,7 @@ export async function runWorker(runtime: Runtime, smtpUrl: string, signal: Abort
     await worker.run();
   } finally {
     await connection.close();
+    await client.connection.close();
     mailer.close();
   }
 }

@@ -1,5 +1,6 @@
 import type { Db } from '../db/client';
 import type { Mailer } from '../mail/transport';
+import type { Processes } from '../temporal/processes';
 import { welcomeMessage } from '../mail/templates';
 import { listAssignments, refreshPersonAssignments, type AssignmentView } from '../services/assignments';
 import { deliverNotification, queueNotification } from '../services/notifications';
@@ -8,6 +9,8 @@ export interface ActivityDeps {
   db: Db;
   mailer: Mailer;
   publicUrl: string;
+  /** For activities that wake other processes (a renewal sending people back to training). */
+  processes: Processes;
 }
 
 export interface PersonRef {

@@ -22,8 +22,13 @@ export interface DueNoticeInput extends PersonRef {
 const OPEN = ['assigned', 'in_progress', 'overdue'] as const;
 
 /** What the per-person workflow needs to plan its reminders, read fresh from the records. */
-export function createTrainingPlanActivities({ db, mailer, publicUrl }: ActivityDeps) {
+export function createTrainingPlanActivities({ db, mailer, publicUrl, processes }: ActivityDeps) {
   return {
+    /** Tells these people's training processes to re-read their plans, starting them where none runs. */
+    async wakeTrainingProcesses({ tenantId, personIds }: { tenantId: string; personIds: string[] }): Promise<void> {
+      await processes.peopleChanged(tenantId, personIds);
+    },
+
     async loadTrainingPlan({ tenantId, personId }: PersonRef): Promise<TrainingPlan> {
       const [person, open, policy] = await Promise.all([
         db.person.findFirstOrThrow({ where: { id: personId, tenantId }, select: { status: true } }),

@@ -53,29 +53,32 @@ function merge(a: MatrixSyncResult, b: MatrixSyncResult): MatrixSyncResult {
 }
 
 /**
- * Marks open assignments completed once every course of their program has a passing completion,
+ * Marks the person's open assignments completed once every course of their program has a passing
+ * completion — counting, for an assignment re-opened by a renewal, only completions since then —
  * in one statement for all of the person's programs.
  */
 export async function applyCompletions(db: DbTx, tenantId: string, personId: string): Promise<string[]> {
   const completed = await db.$queryRaw<{ id: string }[]>`
     UPDATE assignment a
-       SET status = 'completed', completed_at = done.last_completed_at, updated_at = now()
+       SET status = 'completed', completed_at = done.last_completed_at, status_at = now(),
+           status_reason = NULL, status_actor = 'lms completion', updated_at = now()
       FROM (
-        SELECT pc.program_id, max(best.completed_at) AS last_completed_at
-          FROM program_course pc
+        SELECT open.id, max(best.completed_at) AS last_completed_at
+          FROM assignment open
+          JOIN program_course pc ON pc.tenant_id = open.tenant_id AND pc.program_id = open.program_id
           LEFT JOIN LATERAL (
             SELECT min(c.completed_at) AS completed_at
               FROM completion c
-             WHERE c.tenant_id = pc.tenant_id AND c.person_id = ${personId}::uuid
+             WHERE c.tenant_id = open.tenant_id AND c.person_id = open.person_id
                AND c.course_id = pc.course_id AND c.passed
+               AND c.completed_at >= COALESCE(open.completions_count_from, '-infinity'::timestamp)
           ) best ON true
-         WHERE pc.tenant_id = ${tenantId}::uuid
-         GROUP BY pc.program_id
+         WHERE open.tenant_id = ${tenantId}::uuid AND open.person_id = ${personId}::uuid
+           AND open.status IN ('assigned', 'in_progress', 'overdue')
+         GROUP BY open.id
         HAVING count(*) = count(best.completed_at)
       ) done
-     WHERE a.tenant_id = ${tenantId}::uuid AND a.person_id = ${personId}::uuid
-       AND a.program_id = done.program_id
-       AND a.status IN ('assigned', 'in_progress', 'overdue')
+     WHERE a.id = done.id
     RETURNING a.id`;
   if (completed.length > 0) {
     await db.auditEvent.createMany({

@@ -98,6 +98,7 @@ async function reopenCompletedAssignments(tx: DbTx, tenantId: string, requestId:
       startedAt: null,
       progress: null,
       completedAt: null,
+      completionsCountFrom: when,
       statusReason: 'The content was renewed: complete it again',
       statusActor: renewalActorTag(requestId),
       statusAt: when,

@@ -5,15 +5,12 @@ import {
   defineQuery,
   defineSignal,
   defineUpdate,
-  getExternalWorkflowHandle,
   proxyActivities,
   setHandler,
   uuid4,
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { onboardingWorkflowId } from '../domain/workflow-ids';
-import { personChangedSignal } from './onboarding';
 import {
   CLOSED_STATUSES,
   delegateApprover,
@@ -255,12 +252,8 @@ export async function renewal(input: RenewalInput): Promise<RenewalState> {
       openStepId: state.current?.outcome === null ? state.current.id : null,
       at: tick(),
     });
-    // People sent back to training: their own training process re-reads its plan (if it still runs).
-    for (const personId of retrainedPersonIds) {
-      await getExternalWorkflowHandle(onboardingWorkflowId(tenantId, personId))
-        .signal(personChangedSignal)
-        .catch(() => undefined);
-    }
+    // People sent back to training: their training process re-reads its plan, or starts again.
+    if (retrainedPersonIds.length > 0) await activities.wakeTrainingProcesses({ tenantId, personIds: retrainedPersonIds });
   }
 
   const organisation = (level: LevelSpec, approvers: readonly Approver[]) =>

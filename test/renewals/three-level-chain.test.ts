@@ -1,5 +1,7 @@
 import { Worker } from '@temporalio/worker';
+import { onboardingWorkflowId } from '../../src/domain/workflow-ids';
 import { testPaths } from '../support/environment';
+import { waitForOnboarding } from '../support/onboarding-status';
 import { startHarness, type Harness } from '../support/harness';
 import { decide, givenOrganisation, mailTo, openStep, renewalRequest, threeLevelChain, waitForRenewal } from './fixtures';
 
@@ -81,6 +83,13 @@ describe('a three-level renewal approved level by level', () => {
     expect(reopened.dueDate.toISOString().slice(0, 10)).toBe(due);
     const retrain = await h.mail.waitFor((m) => m.envelopeTo.includes(nick.email));
     expect(retrain.subject).toBe(`Please re-take Privacy by ${due}`);
+
+    // Only what Nick completes from now on counts, and his training process waits for it again.
+    const lms = (externalId: string, completedAt: string) =>
+      api.post('/api/v1/completions', { source: 'acme-lms', externalId, person: { id: nick.id }, courseKey: 'hipaa-basics', completedAt });
+    expect((await lms('old-content-resent', '2026-01-15T10:00:00Z')).body.completedAssignmentIds).toEqual([]);
+    await waitForOnboarding(h.temporal, onboardingWorkflowId(tenantId, nick.id), (s) => s.outstandingAssignmentIds.includes(done.id));
+    expect((await lms('new-content', new Date().toISOString())).body.completedAssignmentIds).toEqual([done.id]);
 
     // Rita and the three approvers who decided hear the outcome; Colin, who did not decide, does not.
     const toRita = await h.mail.waitFor((m) => m.envelopeTo.includes(rita.email));

@@ -50,7 +50,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const temporal = options.temporal?.client ?? (await createTemporalClient(temporalAddress(), 'default'));
   const taskQueue = `test-${randomUUID()}`;
   const logger = installTestRuntime();
-  const app = createApp({ db, processes: new Processes(temporal, taskQueue, db, { searchAttributes: !options.temporal }), logger, publicUrl: 'http://trainhub.test' });
+  const processes = new Processes(temporal, taskQueue, db, { searchAttributes: !options.temporal });
+  const app = createApp({ db, processes, logger, publicUrl: 'http://trainhub.test' });
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
@@ -70,7 +71,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         connection,
         namespace: 'default',
         taskQueue,
-        activities: createActivities({ db, mailer, publicUrl: 'http://trainhub.test' }),
+        activities: createActivities({ db, mailer, publicUrl: 'http://trainhub.test', processes }),
         workflowBundlePath: testPaths.workflowBundle,
       });
       running = { worker, connection, done: worker.run() };

@@ -1,0 +1,2 @@
+-- AlterTable
+ALTER TABLE "assignment" ADD COLUMN     "completions_count_from" TIMESTAMP(3);
