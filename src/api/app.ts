@@ -8,20 +8,9 @@ import { authenticate } from './auth';
 import { errorHandler, notFoundRoute } from './errors';
 import { buildOpenApiDocument } from './openapi';
 import { mountOperations } from './operation';
+import { apiOperations } from './operations';
 import { approverPages } from './pages/approver';
-import { approvalOperations } from './routes/approvals';
-import { assignmentOperations } from './routes/assignments';
-import { completionOperations } from './routes/completions';
-import { courseOperations } from './routes/courses';
 import { healthRouter } from './routes/health';
-import { hrEventOperations } from './routes/hr-events';
-import { notificationPolicyOperations } from './routes/notification-policy';
-import { peopleOperations } from './routes/people';
-import { programOperations } from './routes/programs';
-import { renewalOperations } from './routes/renewals';
-import { requirementOperations } from './routes/requirements';
-import { roleOperations } from './routes/roles';
-import { trainingMatrixOperations } from './routes/training-matrix';
 
 export interface AppDeps {
   db: Db;
@@ -50,23 +39,7 @@ export function createApp({ db, processes, logger, publicUrl, approvalLinks = DE
 
   app.use(healthRouter(db, processes));
 
-  const operations = [
-    ...hrEventOperations(db, processes),
-    ...completionOperations(db, processes),
-    ...peopleOperations(db),
-    ...assignmentOperations(db, processes),
-    ...trainingMatrixOperations(db, processes),
-  ];
-  // The training-matrix catalog: roles, courses, programs, requirements and the notification policy.
-  operations.push(
-    ...roleOperations(db),
-    ...courseOperations(db),
-    ...programOperations(db),
-    ...requirementOperations(db, processes),
-    ...notificationPolicyOperations(db),
-  );
-  // Renewal requests, their approval chains and audit trail; approvers' decisions.
-  operations.push(...renewalOperations(db, processes), ...approvalOperations(db, processes));
+  const operations = apiOperations(db, processes);
   const openApi = buildOpenApiDocument(operations, publicUrl);
   const api = Router();
   api.get('/openapi.json', (_req, res) => {

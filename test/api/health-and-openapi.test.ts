@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { startHarness, type Harness } from '../support/harness';
 import { apiClient } from '../support/http';
 
@@ -86,5 +88,13 @@ describe('health checks and the OpenAPI document', () => {
     expect(Object.keys(body.paths['/roles/{key}'].delete.responses)).toEqual(expect.arrayContaining(['204', '404', '409']));
     expect(body.components.schemas.RequirementInput.properties.dueOffsetDays).toMatchObject({ type: 'integer', minimum: 0 });
     expect(Object.keys(body.paths['/notification-policy']).sort()).toEqual(['get', 'put']);
+  });
+
+  test('the committed docs/openapi.json is the document the API serves (regenerate: tsx scripts/openapi.ts)', async () => {
+    const { body } = await apiClient(h.baseUrl).get('/api/v1/openapi.json');
+    const committed = JSON.parse(readFileSync(path.resolve(__dirname, '../../docs/openapi.json'), 'utf8'));
+    const { servers: _served, ...served } = body;
+    const { servers: _documented, ...documented } = committed;
+    expect(served).toEqual(documented);
   });
 });
