@@ -14,4 +14,12 @@ DATABASE_URL="$TEST_DATABASE_URL" tools/prisma.sh migrate diff \
   --from-migrations prisma/migrations --to-schema prisma/schema.prisma --exit-code >/dev/null \
   || { echo "prisma/schema.prisma differs from prisma/migrations: create a migration (tools/prisma.sh migrate dev --create-only)" >&2; exit 1; }
 echo "== jest" >&2
-exec node_modules/.bin/jest "$@"
+mkdir -p .data/test
+status=0
+node_modules/.bin/jest --json --outputFile=.data/test/jest-results.json "$@" || status=$?
+# One plain closing line that any CI reader understands.
+node -e '
+  const r = require("./.data/test/jest-results.json");
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);
+' 2>/dev/null || true
+exit "$status"

@@ -1,4 +1,4 @@
-import type { Db, DbTx } from '../../db/client';
+import type { Db, DbTx, Prisma } from '../../db/client';
 import { Duplicate, NotFound, UnknownReference } from '../../domain/errors';
 import type { DueAnchor } from '../../generated/prisma/enums';
 import type { Actor } from '../audit';
@@ -40,18 +40,7 @@ export interface RequirementFilter {
 
 const withKeys = { role: { select: { id: true, key: true } }, program: { select: { id: true, key: true } } } as const;
 
-type RequirementRow = {
-  id: string;
-  role: { id: string; key: string };
-  program: { id: string; key: string };
-  department: string | null;
-  location: string | null;
-  mandatory: boolean;
-  dueOffsetDays: number;
-  dueRelativeTo: DueAnchor;
-  createdAt: Date;
-  updatedAt: Date;
-};
+type RequirementRow = Prisma.RequirementGetPayload<{ include: typeof withKeys }>;
 
 function view(row: RequirementRow): RequirementView {
   return {
