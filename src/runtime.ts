@@ -28,7 +28,7 @@ export function openRuntime(config: Config, temporalAddress: string): Runtime {
 export async function startApi(runtime: Runtime): Promise<{ server: Server; client: Client }> {
   const { config, logger, db } = runtime;
   const client = await createTemporalClient(runtime.temporalAddress, config.TEMPORAL_NAMESPACE);
-  const processes = new Processes(client, config.TEMPORAL_TASK_QUEUE, db);
+  const processes = new Processes(client, config.TEMPORAL_TASK_QUEUE);
   const app = createApp({ db, processes, logger, publicUrl: config.PUBLIC_URL, approvalLinks: approvalLinkSettings(config) });
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(config.PORT, () => resolve(listening));
@@ -44,7 +44,7 @@ export async function runWorker(runtime: Runtime, smtpUrl: string, signal: Abort
   const mailer = createMailer(smtpUrl, config.MAIL_FROM);
   const connection = await createWorkerConnection(runtime.temporalAddress);
   const client = await createTemporalClient(runtime.temporalAddress, config.TEMPORAL_NAMESPACE);
-  const processes = new Processes(client, config.TEMPORAL_TASK_QUEUE, db);
+  const processes = new Processes(client, config.TEMPORAL_TASK_QUEUE);
   const worker = await createWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,

@@ -1,3 +1,4 @@
+import { isoDate } from '../domain/dates';
 import type { PersonStatus } from '../generated/prisma/enums';
 import { DEFAULT_NOTICE_POLICY, noticeKey, type NoticeKind, type NoticePolicy, type OpenAssignment } from '../domain/notices';
 import { noticeMessage } from '../mail/templates';
@@ -43,7 +44,7 @@ export function createTrainingPlanActivities({ db, mailer, publicUrl, processes 
         personStatus: person.status,
         open: open.map((a) => ({
           id: a.id,
-          dueDate: a.dueDate.toISOString().slice(0, 10),
+          dueDate: isoDate(a.dueDate),
           assignedAt: a.assignedAt.toISOString(),
           mandatory: a.mandatory,
         })),

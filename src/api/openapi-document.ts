@@ -11,5 +11,5 @@ import { apiOperations } from './operations';
  */
 export function currentOpenApiDocument(serverUrl = 'http://localhost:3000') {
   const db = createDb(DEFAULT_DATABASE_URL);
-  return buildOpenApiDocument(apiOperations(db, new Processes(new Client(), 'unused', db)), serverUrl);
+  return buildOpenApiDocument(apiOperations(db, new Processes(new Client(), 'unused')), serverUrl);
 }

@@ -74,6 +74,11 @@ export function noticeKey(notice: Pick<Notice, 'assignmentId' | 'dueDate' | 'kin
   return `${notice.assignmentId}:${notice.dueDate}:${notice.kind}`;
 }
 
+/** The sent-notice keys worth carrying on: those of assignments still open. */
+export function keysOfOpenAssignments(sent: Iterable<string>, openAssignmentIds: ReadonlySet<string>): string[] {
+  return [...sent].filter((key) => openAssignmentIds.has(key.slice(0, key.indexOf(':'))));
+}
+
 export function dueNotices(schedule: readonly Notice[], sent: ReadonlySet<string>, now: number): Notice[] {
   return schedule.filter((n) => n.at <= now && !sent.has(noticeKey(n)));
 }

@@ -1,3 +1,4 @@
+import { isoDate } from '../domain/dates';
 import type { Db, DbTx } from '../db/client';
 import { syncAssignments, type MatrixSyncResult } from './assignment-sync';
 import { SYSTEM, type Actor } from './audit';
@@ -107,7 +108,7 @@ export async function listAssignments(db: DbTx, tenantId: string, personId: stri
     mandatory: row.mandatory,
     status: row.status,
     assignedAt: row.assignedAt.toISOString(),
-    dueDate: row.dueDate.toISOString().slice(0, 10),
+    dueDate: isoDate(row.dueDate),
     completedAt: row.completedAt?.toISOString() ?? null,
   }));
 }

@@ -1,3 +1,4 @@
+import { addDays, isoDate } from '../domain/dates';
 import type { Db } from '../db/client';
 import { NotFound } from '../domain/errors';
 import { DEFAULT_NOTICE_POLICY } from '../domain/notices';
@@ -80,7 +81,7 @@ export async function complianceReport(db: Db, tenantId: string, personId: strin
     program: a.program,
     status: a.status,
     mandatory: a.mandatory,
-    dueDate: a.dueDate.toISOString().slice(0, 10),
+    dueDate: isoDate(a.dueDate),
     completedAt: a.completedAt?.toISOString() ?? null,
     statusReason: a.statusReason,
     assignmentId: a.id,
@@ -108,8 +109,8 @@ export async function complianceReport(db: Db, tenantId: string, personId: strin
   }
 
   const soonDays = Math.max(0, ...(policy?.reminderDaysBeforeDue ?? DEFAULT_NOTICE_POLICY.reminderDaysBeforeDue));
-  const todayIso = today.toISOString().slice(0, 10);
-  const soonIso = new Date(today.getTime() + soonDays * 86_400_000).toISOString().slice(0, 10);
+  const todayIso = isoDate(today);
+  const soonIso = isoDate(addDays(today, soonDays));
   const open = items.filter((i) => i.mandatory && OPEN.has(i.status) && i.dueDate);
   const state: ComplianceState = open.some((i) => i.status === 'overdue' || i.dueDate! < todayIso)
     ? 'overdue'

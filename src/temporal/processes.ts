@@ -1,10 +1,8 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, WorkflowUpdateRPCTimeoutOrCancelledError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Db } from '../db/client';
 import { refusalStatus, type ActingPerson, type RefusalCode } from '../domain/approval-chain';
 import { Conflict, DomainError, ServiceUnavailable } from '../domain/errors';
 import { onboardingWorkflowId, renewalWorkflowId } from '../domain/workflow-ids';
-import { findRequestsToReroute } from '../services/renewals';
 import {
   cancelUpdate,
   decideUpdate,
@@ -26,8 +24,6 @@ export class Processes {
   constructor(
     private readonly client: Client,
     private readonly taskQueue: string,
-    /** Needed to find the renewal processes an HR change touches (reroutePendingApprovals). */
-    private readonly db?: Db,
     /** Off only where the server cannot register them (the time-skipping test server). */
     private readonly options: { searchAttributes: boolean } = { searchAttributes: true },
   ) {}
@@ -42,12 +38,10 @@ export class Processes {
     if (type === 'hire') {
       await this.startOnboarding(tenantId, personId, options.firstDelivery);
     } else if (type === 'terminate') {
-      await this.signalIfRunning(workflowId, () => this.client.workflow.getHandle(workflowId).signal(personTerminatedSignal));
+      await this.signalIfRunning(() => this.client.workflow.getHandle(workflowId).signal(personTerminatedSignal));
     } else {
       await this.personChanged(tenantId, personId);
     }
-    // Approval steps that this person approves, or whose approver follows from their position, move.
-    if (type === 'transfer' || type === 'terminate') await this.reroutePendingApprovals(tenantId, [personId]);
     return workflowId;
   }
 
@@ -56,7 +50,7 @@ export class Processes {
    * start a new run after an earlier one closed (a rehire); a repeated delivery never does.
    */
   private async startOnboarding(tenantId: string, personId: string, mayStartAgain: boolean): Promise<void> {
-    await unavailableOnFailure(() =>
+    await startOnce(() =>
       this.client.workflow.start(onboarding, {
         workflowId: onboardingWorkflowId(tenantId, personId),
         taskQueue: this.taskQueue,
@@ -65,10 +59,7 @@ export class Processes {
         workflowIdReusePolicy: mayStartAgain ? 'ALLOW_DUPLICATE' : 'REJECT_DUPLICATE',
         ...this.searchAttributes(tenantId, personId),
       }),
-    ).catch((error: unknown) => {
-      if (error instanceof Error && error.name === 'WorkflowExecutionAlreadyStartedError') return; // finished before
-      throw error;
-    });
+    );
   }
 
   /** Wakes the person's process to re-read its plan, starting one (without a welcome) if none runs. */
@@ -97,10 +88,10 @@ export class Processes {
   /** Wakes the person's onboarding, if one is running, to look at a new completion. */
   async notifyCompletion(tenantId: string, personId: string, completionId: string): Promise<void> {
     const handle = this.client.workflow.getHandle(onboardingWorkflowId(tenantId, personId));
-    await this.signalIfRunning(handle.workflowId, () => handle.signal(completionRecordedSignal, { completionId }));
+    await this.signalIfRunning(() => handle.signal(completionRecordedSignal, { completionId }));
   }
 
-  private async signalIfRunning(_workflowId: string, signal: () => Promise<void>): Promise<void> {
+  private async signalIfRunning(signal: () => Promise<void>): Promise<void> {
     try {
       await unavailableOnFailure(signal);
     } catch (error) {
@@ -112,7 +103,7 @@ export class Processes {
   /** Starts a renewal request's approval process, or leaves the running one alone. */
   async startRenewal(input: RenewalInput): Promise<string> {
     const workflowId = renewalWorkflowId(input.tenantId, input.requestId);
-    await unavailableOnFailure(() =>
+    await startOnce(() =>
       this.client.workflow.start(renewal, {
         workflowId,
         taskQueue: this.taskQueue,
@@ -120,10 +111,7 @@ export class Processes {
         workflowIdConflictPolicy: 'USE_EXISTING',
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       }),
-    ).catch((error: unknown) => {
-      if (error instanceof Error && error.name === 'WorkflowExecutionAlreadyStartedError') return; // finished before
-      throw error;
-    });
+    );
     return workflowId;
   }
 
@@ -146,16 +134,11 @@ export class Processes {
     );
   }
 
-  /**
-   * After an HR change (transfer, termination) of these people: every renewal whose waiting step they
-   * approve, or whose approver was derived from them, re-resolves its approvers.
-   */
-  async reroutePendingApprovals(tenantId: string, personIds: string[]): Promise<void> {
-    if (!this.db) throw new Error('Processes needs the database to find the approvals to re-route');
-    const requests = await findRequestsToReroute(this.db, tenantId, personIds);
-    for (const { workflowId } of requests) {
+  /** Tells these renewal processes that these people changed position: they re-resolve their approvers. */
+  async rerouteApprovals(workflowIds: readonly string[], personIds: string[]): Promise<void> {
+    for (const workflowId of workflowIds) {
       const handle = this.client.workflow.getHandle(workflowId);
-      await this.signalIfRunning(workflowId, () => handle.signal(rerouteSignal, { personIds }));
+      await this.signalIfRunning(() => handle.signal(rerouteSignal, { personIds }));
     }
   }
 
@@ -185,6 +168,16 @@ export class Processes {
     } catch {
       return false;
     }
+  }
+}
+
+/** Starts a workflow; one that already ran to its end under this id is left alone. */
+async function startOnce(start: () => Promise<unknown>): Promise<void> {
+  try {
+    await unavailableOnFailure(start);
+  } catch (error) {
+    if (error instanceof Error && error.name === 'WorkflowExecutionAlreadyStartedError') return;
+    throw error;
   }
 }
 

@@ -9,7 +9,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
-import { dueNotices, nextNoticeAt, noticeKey, scheduleNotices } from '../domain/notices';
+import { dueNotices, keysOfOpenAssignments, nextNoticeAt, noticeKey, scheduleNotices } from '../domain/notices';
 
 export interface OnboardingInput {
   tenantId: string;
@@ -88,9 +88,8 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
 
     if (workflowInfo().continueAsNewSuggested) {
       await condition(allHandlersFinished);
-      const stillOpen = new Set(plan.open.map((a) => a.id));
-      const carried = [...sent].filter((key) => stillOpen.has(key.split(':')[0]!));
-      await continueAsNew<typeof onboarding>({ ...input, welcome: false, carried: { sentNotices: carried } });
+      const sentNotices = keysOfOpenAssignments(sent, new Set(plan.open.map((a) => a.id)));
+      await continueAsNew<typeof onboarding>({ ...input, welcome: false, carried: { sentNotices } });
     }
   }
 }

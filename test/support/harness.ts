@@ -50,7 +50,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   const temporal = options.temporal?.client ?? (await createTemporalClient(temporalAddress(), 'default'));
   const taskQueue = `test-${randomUUID()}`;
   const logger = installTestRuntime();
-  const processes = new Processes(temporal, taskQueue, db, { searchAttributes: !options.temporal });
+  const processes = new Processes(temporal, taskQueue, { searchAttributes: !options.temporal });
   const app = createApp({ db, processes, logger, publicUrl: 'http://trainhub.test' });
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { completionSchema } from '../../connectors/lms/completion-webhook';
+import { progressSchema, toProgressCommand } from '../../connectors/lms/progress-report';
 import type { Db } from '../../db/client';
 import { recordProgress, waiveAssignment } from '../../services/assignment-changes';
 import type { Processes } from '../../temporal/processes';
@@ -7,17 +7,6 @@ import { operation } from '../operation';
 import { errorResponse, idParams, standardErrors } from '../schemas';
 
 const waiveBody = z.strictObject({ reason: z.string().trim().min(3).max(1000).meta({ description: 'Why the person is exempt; kept in the audit trail' }) });
-
-const progressBody = z
-  .strictObject({
-    source: z.string().trim().min(1).max(100),
-    person: completionSchema.shape.person,
-    courseKey: z.string().trim().min(1).max(100),
-    status: z.enum(['started', 'in_progress']),
-    progress: z.number().int().min(0).max(100).optional().meta({ description: 'Percent of the course done' }),
-    reportedAt: z.iso.datetime({ offset: true }).optional(),
-  })
-  .meta({ id: 'ProgressReport' });
 
 export function assignmentOperations(db: Db, processes: Processes) {
   return [
@@ -50,7 +39,7 @@ export function assignmentOperations(db: Db, processes: Processes) {
         summary: 'Report that a course was started, or how far it got (from an LMS)',
         tag: 'Completions',
         scope: 'completions:write',
-        body: progressBody,
+        body: progressSchema,
         responses: {
           200: { description: 'The assignments whose program contains the course, as they now stand' },
           ...standardErrors,
@@ -58,14 +47,8 @@ export function assignmentOperations(db: Db, processes: Processes) {
         },
       },
       async ({ body, principal, req }) => {
-        const { id, externalId, email } = body.person;
-        const result = await recordProgress(db, principal.tenantId, { type: 'api_client', id: principal.clientId, requestId: req.id }, {
-          source: body.source,
-          person: id ? { id } : externalId ? { externalId } : { email: email!.toLowerCase() },
-          courseKey: body.courseKey,
-          progress: body.progress,
-          reportedAt: body.reportedAt ? new Date(body.reportedAt) : new Date(),
-        });
+        const actor = { type: 'api_client' as const, id: principal.clientId, requestId: req.id };
+        const result = await recordProgress(db, principal.tenantId, actor, toProgressCommand(body, new Date()));
         return { status: 200, body: result };
       },
     ),

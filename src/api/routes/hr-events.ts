@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { hrEventSchema, toHrCommand } from '../../connectors/hcm/hr-event';
 import type { Db } from '../../db/client';
 import { recordHrEvent } from '../../services/hr-events';
+import { findRequestsToReroute } from '../../services/renewals';
 import type { Processes } from '../../temporal/processes';
 import { operation } from '../operation';
 import { errorResponse, standardErrors } from '../schemas';
@@ -40,6 +41,11 @@ export function hrEventOperations(db: Db, processes: Processes) {
         const outcome = await recordHrEvent(db, principal.tenantId, actor, toHrCommand(body));
         // Also on a duplicate: an earlier delivery may have been recorded while Temporal was down.
         const workflowId = await processes.afterHrEvent(principal.tenantId, outcome.personId, outcome.type, { firstDelivery: !outcome.duplicate });
+        if (outcome.type === 'transfer' || outcome.type === 'terminate') {
+          // Approval steps this person approves, or whose approver follows from their position, move.
+          const renewals = await findRequestsToReroute(db, principal.tenantId, [outcome.personId]);
+          await processes.rerouteApprovals(renewals.map((r) => r.workflowId), [outcome.personId]);
+        }
         return { status: outcome.duplicate ? 200 : 202, body: { ...outcome, workflowId } };
       },
     ),

@@ -24,13 +24,16 @@ export const completionSchema = z
 
 export type CompletionInput = z.output<typeof completionSchema>;
 
+/** The one identity the LMS gave (the schema guarantees exactly one). */
+export function toPersonReference({ id, externalId, email }: CompletionInput['person']): PersonReference {
+  return id ? { id } : externalId ? { externalId } : { email: email!.toLowerCase() };
+}
+
 export function toCompletionCommand(input: CompletionInput): CompletionCommand {
-  const { id, externalId, email } = input.person;
-  const person: PersonReference = id ? { id } : externalId ? { externalId } : { email: email!.toLowerCase() };
   return {
     source: input.source,
     externalId: input.externalId,
-    person,
+    person: toPersonReference(input.person),
     courseKey: input.courseKey,
     completedAt: new Date(input.completedAt),
     passed: input.passed,

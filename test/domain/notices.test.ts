@@ -1,0 +1,39 @@
+import { DEFAULT_NOTICE_POLICY, dueNotices, keysOfOpenAssignments, nextNoticeAt, noticeKey, scheduleNotices } from '../../src/domain/notices';
+
+/** When a person, their manager and compliance hear about an open assignment. */
+describe('the notice schedule of an open assignment', () => {
+  const at = (iso: string) => Date.parse(iso);
+  const open = { id: 'a1', dueDate: '2026-12-15', assignedAt: '2026-12-01T10:00:00Z' };
+
+  test('reminders before the due date, the overdue notice on it, then manager and compliance, all at 09:00 UTC', () => {
+    const schedule = scheduleNotices([open], DEFAULT_NOTICE_POLICY);
+    expect(schedule.map((n) => [n.kind, new Date(n.at).toISOString()])).toEqual([
+      ['reminder_7d', '2026-12-08T09:00:00.000Z'],
+      ['reminder_1d', '2026-12-14T09:00:00.000Z'],
+      ['overdue', '2026-12-15T09:00:00.000Z'],
+      ['manager_escalation', '2026-12-18T09:00:00.000Z'],
+      ['compliance_escalation', '2026-12-25T09:00:00.000Z'],
+    ]);
+  });
+
+  test('nobody is reminded of a time before the assignment existed; overdue and escalations still stand', () => {
+    const late = { ...open, assignedAt: '2026-12-10T10:00:00Z' };
+    const kinds = scheduleNotices([late], DEFAULT_NOTICE_POLICY).map((n) => n.kind);
+    expect(kinds).toEqual(['reminder_1d', 'overdue', 'manager_escalation', 'compliance_escalation']);
+  });
+
+  test('what is due now, what comes next, and what was already sent', () => {
+    const schedule = scheduleNotices([open], DEFAULT_NOTICE_POLICY);
+    const sent = new Set([noticeKey(schedule[0]!)]);
+    const now = at('2026-12-15T12:00:00Z');
+    expect(dueNotices(schedule, sent, now).map((n) => n.kind)).toEqual(['reminder_1d', 'overdue']);
+    expect(nextNoticeAt(schedule, sent, now)).toBe(at('2026-12-18T09:00:00Z'));
+  });
+
+  test('a re-assigned item (new due date) is reminded afresh; only keys of open items are carried on', () => {
+    const before = noticeKey({ assignmentId: 'a1', dueDate: '2026-12-15', kind: 'overdue' });
+    const after = noticeKey({ assignmentId: 'a1', dueDate: '2027-01-15', kind: 'overdue' });
+    expect(after).not.toBe(before);
+    expect(keysOfOpenAssignments([before, 'a2:2026-12-15:overdue'], new Set(['a1']))).toEqual([before]);
+  });
+});
