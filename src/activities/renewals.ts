@@ -62,8 +62,8 @@ export function createRenewalActivities({ db, mailer, publicUrl, approvalLinks =
       const { tenantId, requestId, stepId } = input;
       const [renewal, step, request, people] = await Promise.all([
         renewalSummary(db, tenantId, requestId),
-        db.approvalStep.findUniqueOrThrow({ where: { id: stepId } }),
-        db.renewalRequest.findUniqueOrThrow({ where: { id: requestId }, select: { chain: true } }),
+        db.approvalStep.findFirstOrThrow({ where: { id: stepId, tenantId } }),
+        db.renewalRequest.findFirstOrThrow({ where: { id: requestId, tenantId }, select: { chain: true } }),
         db.person.findMany({ where: { tenantId, id: { in: input.personIds } }, select: { id: true, name: true, email: true } }),
       ]);
       const levels = (request.chain as unknown as ChainSnapshot).levels.length;
@@ -103,7 +103,7 @@ export function createRenewalActivities({ db, mailer, publicUrl, approvalLinks =
     /** Tells the requester what to change (changes requested). */
     async notifyRenewalRequester(input: { tenantId: string; requestId: string; workflowId: string; about: 'changes_requested'; stepId: string; reason: string | null; at: number }): Promise<void> {
       const renewal = await renewalSummary(db, input.tenantId, input.requestId);
-      const step = await db.approvalStep.findUniqueOrThrow({ where: { id: input.stepId }, select: { level: true } });
+      const step = await db.approvalStep.findFirstOrThrow({ where: { id: input.stepId, tenantId: input.tenantId }, select: { level: true } });
       const id = await queueNotification(db, {
         tenantId: input.tenantId,
         key: `${input.workflowId}:step:${input.stepId}:changes-requested`,

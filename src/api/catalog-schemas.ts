@@ -1,7 +1,4 @@
-import type { Request } from 'express';
 import { z } from 'zod';
-import type { ApiPrincipal } from '../services/api-keys';
-import type { Actor } from '../services/audit';
 import { isUuid } from '../services/catalog/common';
 import { errorResponse } from './schemas';
 
@@ -62,6 +59,3 @@ export const unknownReferenceResponse = {
 } as const;
 
 /** Catalog changes are audited as made by the API client that asked for them. */
-export function clientActor(principal: ApiPrincipal, req: Request): Actor {
-  return { type: 'api_client', id: principal.clientId, requestId: req.id };
-}

@@ -1,5 +1,9 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { Prisma } from '../db/client';
 import { DomainError } from '../domain/errors';
+
+/** Prisma's codes for a value of the wrong form: P2007 invalid input value, P2039 database data error (22021, 22009 …). */
+const INVALID_INPUT_CODES = new Set(['P2007', 'P2039']);
 
 export interface ErrorBody {
   error: { code: string; message: string; details?: unknown };
@@ -23,6 +27,15 @@ export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
 function toErrorBody(error: unknown): { status: number; error: ErrorBody['error'] } | null {
   if (error instanceof DomainError) {
     return { status: error.status, error: { code: error.code, message: error.message, details: error.details } };
+  }
+  // Values the database refuses (a malformed UUID, a NUL character, an out-of-range date) came in a request.
+  if (error instanceof Prisma.PrismaClientKnownRequestError && INVALID_INPUT_CODES.has(error.code)) {
+    const reason = error.message.trim().split('\n').pop() ?? '';
+    return { status: 400, error: { code: 'invalid_request', message: `A value in the request is not valid: ${reason}` } };
+  }
+  // A record that something was attached to meanwhile (the database refuses to drop history).
+  if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2003') {
+    return { status: 409, error: { code: 'still_in_use', message: 'Other records still refer to this; nothing was deleted' } };
   }
   // body-parser failures carry a `type` and a 4xx status.
   const parserError = error as { type?: string; status?: number; message?: string };

@@ -4,6 +4,7 @@ import { InvalidRequest } from '../domain/errors';
 import type { Scope } from '../domain/scopes';
 import type { ApiPrincipal } from '../services/api-keys';
 import { requireScope } from './auth';
+import type { Actor } from '../services/audit';
 
 /**
  * An API operation described once: the router validates with these zod schemas and the OpenAPI
@@ -29,6 +30,8 @@ export interface OperationContext<B, P, Q = undefined> {
   params: P;
   query: Q;
   principal: ApiPrincipal;
+  /** The calling system, as the audit trail records it. */
+  actor: Actor;
   req: Request;
 }
 
@@ -59,7 +62,7 @@ export function mountOperations(router: Router, operations: readonly Operation[]
       const params = op.params ? parse(op.params, req.params, 'path') : undefined;
       const query = op.query ? parse(op.query, req.query, 'query') : undefined;
       const body = op.body ? parse(op.body, req.body, 'body') : undefined;
-      const result = await op.handle({ body, params, query, principal: req.principal!, req });
+      const result = await op.handle({ body, params, query, principal: req.principal!, actor: { type: 'api_client', id: req.principal!.clientId, requestId: req.id }, req });
       if (result.headers) res.set(result.headers);
       if (result.contentType) res.status(result.status).type(result.contentType).send(result.body);
       else res.status(result.status).json(result.body);

@@ -227,7 +227,9 @@ export function rerouteApprovers(approvers: readonly Approver[], fresh: readonly
       } else if (existing.status === 'removed') {
         Object.assign(existing, { ...candidate, status: 'pending' });
         added.push(candidate.personId);
-        removed.splice(removed.indexOf(candidate.personId), 1);
+        // Removed earlier in this pass: not a removal after all (one removed in an earlier pass just returns).
+        const index = removed.indexOf(candidate.personId);
+        if (index >= 0) removed.splice(index, 1);
       } else if (existing.status === 'delegated') {
         // Their delegate left: the step comes back to them.
         const delegateStillThere = next.some((d) => d.via === 'delegate' && d.derivedFrom[0] === existing.personId && d.status === 'pending');

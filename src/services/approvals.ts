@@ -1,6 +1,7 @@
 import type { Db } from '../db/client';
 import { DomainError, NotFound, UnknownReference } from '../domain/errors';
 import type { ChainSnapshot } from './renewals';
+import { isUuid } from './catalog/common';
 
 /** A step waiting for this person, with what they need to decide it. */
 export interface InboxItem {
@@ -59,6 +60,7 @@ export async function listInbox(db: Db, tenantId: string, personId: string): Pro
 
 /** One approval step as its approver sees it (also after it closed, to explain why a link no longer works). */
 export async function findApprovalStep(db: Db, tenantId: string, stepId: string) {
+  if (!isUuid(stepId)) throw new NotFound('approval', stepId);
   const step = await db.approvalStep.findFirst({
     where: { tenantId, id: stepId },
     include: {
@@ -86,7 +88,7 @@ export async function requireActivePerson(db: Db, tenantId: string, personId: st
  * process itself then decides (in its Update validator) whether this person may take it now.
  */
 export async function decisionTarget(db: Db, tenantId: string, input: { stepId: string; delegateToPersonId?: string }): Promise<{ requestId: string }> {
-  const step = await db.approvalStep.findFirst({ where: { tenantId, id: input.stepId }, select: { requestId: true } });
+  const step = isUuid(input.stepId) ? await db.approvalStep.findFirst({ where: { tenantId, id: input.stepId }, select: { requestId: true } }) : null;
   if (!step) throw new NotFound('approval', input.stepId);
   if (input.delegateToPersonId) await requireActivePerson(db, tenantId, input.delegateToPersonId, 'delegate');
   return step;

@@ -1,5 +1,5 @@
 import { isoDate } from '../domain/dates';
-import type { Db, DbTx } from '../db/client';
+import type { DbTx } from '../db/client';
 import { syncAssignments, type MatrixSyncResult } from './assignment-sync';
 import { SYSTEM, type Actor } from './audit';
 

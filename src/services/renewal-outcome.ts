@@ -77,7 +77,7 @@ export async function finishRenewal(
 }
 
 async function programsRenewed(tx: DbTx, tenantId: string, requestId: string): Promise<string[]> {
-  const request = await tx.renewalRequest.findUniqueOrThrow({ where: { id: requestId }, select: { programId: true, courseId: true } });
+  const request = await tx.renewalRequest.findFirstOrThrow({ where: { id: requestId, tenantId }, select: { programId: true, courseId: true } });
   if (request.programId) return [request.programId];
   const holding = await tx.programCourse.findMany({ where: { tenantId, courseId: request.courseId! }, select: { programId: true } });
   return holding.map((p) => p.programId);
@@ -86,7 +86,8 @@ async function programsRenewed(tx: DbTx, tenantId: string, requestId: string): P
 /** Completed assignments of the renewed content go back to `assigned`, due `dueDate`. */
 async function reopenCompletedAssignments(tx: DbTx, tenantId: string, requestId: string, when: Date, dueDate: Date): Promise<string[]> {
   const programIds = await programsRenewed(tx, tenantId, requestId);
-  const completed = await tx.assignment.findMany({ where: { tenantId, programId: { in: programIds }, status: 'completed' }, select: { id: true } });
+  // People who have left (or are away) are not sent back to training.
+  const completed = await tx.assignment.findMany({ where: { tenantId, programId: { in: programIds }, status: 'completed', person: { status: 'active' } }, select: { id: true } });
   if (completed.length === 0) return [];
   const ids = completed.map((a) => a.id);
   await tx.assignment.updateMany({

@@ -68,7 +68,7 @@ export interface StepOpening {
 export async function openApprovalStep(db: Db, input: { tenantId: string; requestId: string; step: StepOpening; approvers: Approver[]; at: number }): Promise<void> {
   const { tenantId, requestId, step, approvers, at } = input;
   await db.$transaction(async (tx) => {
-    const existing = await tx.approvalStep.findUnique({ where: { id: step.id }, select: { id: true } });
+    const existing = await tx.approvalStep.findFirst({ where: { id: step.id, tenantId }, select: { id: true } });
     if (existing) return;
     await tx.approvalStep.create({
       data: {
@@ -88,7 +88,8 @@ export async function openApprovalStep(db: Db, input: { tenantId: string; reques
     await tx.approvalStepApprover.createMany({
       data: approvers.map((a) => ({ tenantId, stepId: step.id, personId: a.personId, via: a.via, derivedFrom: a.derivedFrom, status: a.status, addedAt: new Date(at) })),
     });
-    await tx.renewalRequest.update({ where: { id: requestId }, data: { currentLevel: step.level, status: 'pending' } });
+    // A request cancelled meanwhile stays cancelled.
+    await tx.renewalRequest.updateMany({ where: { id: requestId, tenantId, status: { in: ['pending', 'changes_requested'] } }, data: { currentLevel: step.level, status: 'pending' } });
     await audit(tx, tenantId, requestId, SYSTEM, at, 'approval.step_opened', null, {
       stepId: step.id,
       level: step.level,
@@ -126,11 +127,11 @@ export async function recordDecision(
     });
     if (decided.count === 0) return; // recorded by an earlier attempt
     if (input.stepStatus !== 'pending') {
-      await tx.approvalStep.update({ where: { id: stepId }, data: { status: input.stepStatus, closedAt: new Date(at) } });
+      await tx.approvalStep.updateMany({ where: { id: stepId, tenantId }, data: { status: input.stepStatus, closedAt: new Date(at) } });
     }
     if (input.requestStatus !== 'pending') {
-      await tx.renewalRequest.update({
-        where: { id: requestId },
+      await tx.renewalRequest.updateMany({
+        where: { id: requestId, tenantId },
         data: { status: input.requestStatus, ...(input.requestStatus !== 'approved' ? { outcomeReason: input.reason } : {}) },
       });
     }
@@ -165,7 +166,7 @@ export async function changeApprovers(
 ): Promise<void> {
   const { tenantId, requestId, stepId, at } = input;
   await db.$transaction(async (tx) => {
-    const step = await tx.approvalStep.findUniqueOrThrow({ where: { id: stepId }, include: { approvers: true } });
+    const step = await tx.approvalStep.findFirstOrThrow({ where: { id: stepId, tenantId }, include: { approvers: true } });
     const current = new Map(step.approvers.map((a) => [a.personId, a]));
     const changed = input.approvers.filter((a) => {
       const row = current.get(a.personId);
@@ -181,7 +182,7 @@ export async function changeApprovers(
       });
     }
     if (input.change === 'escalated') {
-      await tx.approvalStep.update({ where: { id: stepId }, data: { escalatedAt: new Date(at), ...(input.dueAtMs !== undefined ? { dueAt: new Date(input.dueAtMs) } : {}) } });
+      await tx.approvalStep.updateMany({ where: { id: stepId, tenantId }, data: { escalatedAt: new Date(at), ...(input.dueAtMs !== undefined ? { dueAt: new Date(input.dueAtMs) } : {}) } });
     }
     const actor = input.actor ? personActor(input.actor) : SYSTEM;
     await audit(tx, tenantId, requestId, actor, at, `approval.${input.change}`, input.reason, {
@@ -206,7 +207,7 @@ export async function closeStep(
     const closed = await tx.approvalStep.updateMany({ where: { tenantId, id: stepId, status: 'pending' }, data: { status: input.status, closedAt: new Date(at) } });
     if (closed.count === 0) return;
     if (input.requestStatus !== 'pending') {
-      await tx.renewalRequest.update({ where: { id: requestId }, data: { status: input.requestStatus, outcomeReason: input.reason } });
+      await tx.renewalRequest.updateMany({ where: { id: requestId, tenantId }, data: { status: input.requestStatus, outcomeReason: input.reason } });
     }
     await audit(tx, tenantId, requestId, SYSTEM, at, input.action, input.reason, { stepId, level: input.level, stepStatus: input.status });
   });

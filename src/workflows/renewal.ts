@@ -142,7 +142,8 @@ export async function renewal(input: RenewalInput): Promise<RenewalState> {
 
   const openStep = (): CurrentStep | null => {
     const step = state.current;
-    return step && step.outcome === null && stepOutcome(step.mode, step.approvers) === 'pending' ? step : null;
+    if (!step || CLOSED_STATUSES.includes(state.status)) return null;
+    return step.outcome === null && stepOutcome(step.mode, step.approvers) === 'pending' ? step : null;
   };
   const decisionContext = () => {
     const open = openStep();
@@ -299,7 +300,7 @@ export async function renewal(input: RenewalInput): Promise<RenewalState> {
   }
 
   async function closeStep(step: CurrentStep, status: StepStatus, reason: string, action: string): Promise<void> {
-    if (openStep() !== step) return; // decided meanwhile
+    if (step.outcome !== null || state.current !== step || CLOSED_STATUSES.includes(state.status)) return; // decided meanwhile
     const isLast = levelIndex === levels.length - 1;
     const requestStatus: RenewalStatus = status === 'approved' ? (isLast ? 'approved' : 'pending') : status === 'rejected' ? 'rejected' : 'expired';
     state.status = requestStatus;
@@ -322,6 +323,10 @@ export async function renewal(input: RenewalInput): Promise<RenewalState> {
       activities.changeStepApprovers({ tenantId, requestId, stepId: step.id, change: 'rerouted', approvers, added: result.added, removed: result.removed, reason: 'an HR change moved who approves this level', actor: null, data: { hrChangeFor: affected }, at: tick() }),
     );
     await notify(step, result.added, 'reroute', `reroute-${reroutes}`);
+    // Removing the last approver still to decide on an all-of level leaves the approvals given to carry it.
+    if (stepOutcome(step.mode, step.approvers) === 'approved') {
+      await closeStep(step, 'approved', 'every remaining approver had approved', 'approval.approved');
+    }
   }
 
   /** One pass through a level: open the step, then wait for its outcome, reminding and escalating on time. */

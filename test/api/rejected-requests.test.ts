@@ -129,4 +129,16 @@ describe('requests the API refuses', () => {
     expect(nowhere.status).toBe(404);
     expect(nowhere.body.error.code).toBe('route_not_found');
   });
+
+  test('values the database cannot hold (a NUL character, a malformed id) are 400, never 500, and change nothing', async () => {
+    const { tenantId, api } = await tenantWithNurses();
+    const event = hireEvent();
+    const nul = await api.post('/api/v1/hr/events', { ...event, person: { ...event.person, name: 'Ada\u0000Lovelace' } });
+    const keyWithNul = await api.get('/api/v1/roles/nu%00rse');
+
+    expect(nul.status).toBe(400);
+    expect(nul.body.error.code).toBe('invalid_request');
+    expect(keyWithNul.status).toBe(400);
+    await nothingWritten(tenantId);
+  });
 });

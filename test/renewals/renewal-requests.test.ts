@@ -1,4 +1,5 @@
 import { createApiClient } from '../../src/services/api-keys';
+import { createRenewalRequest } from '../../src/services/renewals';
 import { startHarness, type Harness } from '../support/harness';
 import { apiClient } from '../support/http';
 import { decide, givenOrganisation, openStep, renewalRequest, threeLevelChain } from './fixtures';
@@ -98,6 +99,19 @@ describe('approval chains and renewal requests', () => {
     expect((await h.temporal.workflow.count(`WorkflowId = "${workflowId}"`)).count).toBe(1);
     await openStep(api, first.body.renewal.id, 1);
     expect(await h.db.approvalStep.count({ where: { tenantId } })).toBe(1);
+  });
+
+  test('a request recorded while the workflow engine was down gets its process when the caller asks again', async () => {
+    const { tenantId, api, people } = await givenOrganisation(h.db, h.baseUrl);
+    await api.put('/api/v1/approval-chains/program', threeLevelChain());
+    // Recorded, but its process never started (the API answered 503).
+    const stranded = await createRenewalRequest(h.db, tenantId, { type: 'api_client', id: 'lost-response' }, { ...(renewalRequest(people.rita.id) as any), source: 'api' });
+
+    const again = await api.post('/api/v1/renewals', renewalRequest(people.rita.id));
+
+    expect(again.status).toBe(409);
+    expect(again.body.error).toMatchObject({ code: 'renewal_in_progress', details: { renewalId: stranded.renewal.id } });
+    expect((await openStep(api, stranded.renewal.id, 1)).approvers.map((a: any) => a.name)).toEqual(['Manny Manager']);
   });
 
   test("a decision that is not well-formed gets 400; another tenant's request is not found and nothing of it changes", async () => {

@@ -96,4 +96,24 @@ describe('re-routing pending approvals on HR changes', () => {
     const audit = (await api.get(`/api/v1/renewals/${course}/audit`)).body.data.map((e: any) => e.action);
     expect(audit.slice(0, 5)).toEqual(['renewal.requested', 'approval.step_opened', 'approval.rerouted', 'approval.escalated', 'approval.approved']);
   });
+
+  test('on an all-of level, when the only approver still to decide leaves, the approvals already given carry the level', async () => {
+    const org = await givenOrganisation(h.db, h.baseUrl);
+    const { api, people } = org;
+    const { rita, manny, dora, cora, colin } = people;
+    await api.put('/api/v1/approval-chains/program', threeLevelChain({ compliance: { mode: 'all' } }));
+    const id = (await api.post('/api/v1/renewals', renewalRequest(rita.id))).body.renewal.id;
+    await decide(api, (await openStep(api, id, 1)).id, manny.id, 'approve');
+    await decide(api, (await openStep(api, id, 2)).id, dora.id, 'approve');
+    const third = await openStep(api, id, 3);
+    expect((await decide(api, third.id, colin.id, 'approve')).body).toMatchObject({ stepStatus: 'pending', requestStatus: 'pending' });
+
+    expect((await api.post('/api/v1/hr/events', hrEvent('terminate', { externalId: cora.externalId }))).status).toBe(202);
+
+    const approved = await waitForRenewal(api, id, (r) => r.status === 'approved', 'approved once Cora left');
+    expect(approved.steps[2].approvers.map((a: any) => [a.name, a.status])).toEqual([
+      ['Colin Compliance', 'approved'],
+      ['Cora Compliance', 'removed'],
+    ]);
+  });
 });

@@ -35,6 +35,14 @@ describe('a three-level renewal approved level by level', () => {
       data: { tenantId, personId: nick.id, programId: privacy.id, mandatory: true, status: 'completed', source: 'onboarding', dueDate: new Date('2026-01-20'), completedAt: new Date('2026-01-15') },
     });
 
+    // Someone who has left completed it too; they are not sent back to training.
+    const gone = await h.db.person.create({
+      data: { tenantId, source: 'workday', externalId: `gone-${nick.externalId}`, email: `gone-${nick.email}`, name: 'Gail Gone', hireDate: new Date('2024-01-08'), status: 'terminated' },
+    });
+    const goneDone = await h.db.assignment.create({
+      data: { tenantId, personId: gone.id, programId: privacy.id, mandatory: true, status: 'completed', source: 'onboarding', dueDate: new Date('2026-01-20'), completedAt: new Date('2026-01-15') },
+    });
+
     const created = await api.post('/api/v1/renewals', renewalRequest(rita.id));
     expect(created.status).toBe(202);
     const { id } = created.body.renewal;
@@ -81,6 +89,7 @@ describe('a three-level renewal approved level by level', () => {
     const due = new Date(Date.parse(final.effectiveAt.slice(0, 10)) + 30 * 86_400_000).toISOString().slice(0, 10);
     expect(reopened).toMatchObject({ status: 'assigned', completedAt: null, statusActor: `renewal:${id}` });
     expect(reopened.dueDate.toISOString().slice(0, 10)).toBe(due);
+    expect((await h.db.assignment.findUniqueOrThrow({ where: { id: goneDone.id } })).status).toBe('completed');
     const retrain = await h.mail.waitFor((m) => m.envelopeTo.includes(nick.email));
     expect(retrain.subject).toBe(`Please re-take Privacy by ${due}`);
 

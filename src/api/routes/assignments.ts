@@ -26,8 +26,8 @@ export function assignmentOperations(db: Db, processes: Processes) {
           409: { description: 'The assignment is not open', schema: errorResponse },
         },
       },
-      async ({ params, body, principal, req }) => {
-        const waived = await waiveAssignment(db, principal.tenantId, { type: 'api_client', id: principal.clientId, requestId: req.id }, params.id, body.reason);
+      async ({ params, body, principal, req, actor }) => {
+        const waived = await waiveAssignment(db, principal.tenantId, actor, params.id, body.reason);
         await processes.personChanged(principal.tenantId, waived.personId);
         return { status: 200, body: { id: waived.id, status: waived.status, statusReason: waived.statusReason, statusAt: waived.statusAt.toISOString() } };
       },
@@ -46,8 +46,7 @@ export function assignmentOperations(db: Db, processes: Processes) {
           422: { description: 'No such person or course in this tenant', schema: errorResponse },
         },
       },
-      async ({ body, principal, req }) => {
-        const actor = { type: 'api_client' as const, id: principal.clientId, requestId: req.id };
+      async ({ body, principal, req, actor }) => {
         const result = await recordProgress(db, principal.tenantId, actor, toProgressCommand(body, new Date()));
         return { status: 200, body: result };
       },

@@ -42,8 +42,8 @@ export function completionOperations(db: Db, processes: Processes) {
           503: { description: 'The workflow engine is unavailable; the completion is kept, retry to deliver it', schema: errorResponse },
         },
       },
-      async ({ body, principal, req }) => {
-        const outcome = await recordCompletion(db, principal.tenantId, { type: 'api_client', id: principal.clientId, requestId: req.id }, toCompletionCommand(body));
+      async ({ body, principal, req, actor }) => {
+        const outcome = await recordCompletion(db, principal.tenantId, actor, toCompletionCommand(body));
         await processes.notifyCompletion(principal.tenantId, outcome.completion.personId, outcome.completion.id);
         return { status: outcome.duplicate ? 200 : 201, body: outcome };
       },

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { createCourse, deleteCourse, getCourse, listCourses, updateCourse } from '../../services/catalog/courses';
-import { catalogErrors, catalogKey, changesOf, clientActor, conflictResponse, displayName, keyParams, pageOf, pageQuery } from '../catalog-schemas';
+import { catalogErrors, catalogKey, changesOf, conflictResponse, displayName, keyParams, pageOf, pageQuery } from '../catalog-schemas';
 import { operation } from '../operation';
 import { standardErrors } from '../schemas';
 
@@ -25,7 +25,7 @@ export function courseOperations(db: Db) {
         query: pageQuery,
         responses: { 200: { description: 'One page of courses', schema: pageOf(courseView, 'CoursePage') }, ...standardErrors },
       },
-      async ({ query, principal }) => ({ status: 200, body: await listCourses(db, principal.tenantId, query) }),
+      async ({ query, principal, actor }) => ({ status: 200, body: await listCourses(db, principal.tenantId, query) }),
     ),
     operation(
       {
@@ -37,7 +37,7 @@ export function courseOperations(db: Db) {
         params: keyParams,
         responses: { 200: { description: 'The course', schema: courseView }, ...standardErrors, ...catalogErrors },
       },
-      async ({ params, principal }) => ({ status: 200, body: await getCourse(db, principal.tenantId, params.key) }),
+      async ({ params, principal, actor }) => ({ status: 200, body: await getCourse(db, principal.tenantId, params.key) }),
     ),
     operation(
       {
@@ -49,7 +49,7 @@ export function courseOperations(db: Db) {
         body: courseInput,
         responses: { 201: { description: 'Created', schema: courseView }, ...standardErrors, 409: conflictResponse },
       },
-      async ({ body, principal, req }) => ({ status: 201, body: await createCourse(db, principal.tenantId, clientActor(principal, req), body) }),
+      async ({ body, principal, req, actor }) => ({ status: 201, body: await createCourse(db, principal.tenantId, actor, body) }),
     ),
     operation(
       {
@@ -62,9 +62,9 @@ export function courseOperations(db: Db) {
         body: courseChanges,
         responses: { 200: { description: 'The course as saved', schema: courseView }, ...standardErrors, ...catalogErrors },
       },
-      async ({ body, params, principal, req }) => ({
+      async ({ body, params, principal, req, actor }) => ({
         status: 200,
-        body: await updateCourse(db, principal.tenantId, clientActor(principal, req), params.key, body),
+        body: await updateCourse(db, principal.tenantId, actor, params.key, body),
       }),
     ),
     operation(
@@ -82,8 +82,8 @@ export function courseOperations(db: Db) {
           409: { description: 'course_in_use: programs contain it or completions record it; nothing was deleted', schema: conflictResponse.schema },
         },
       },
-      async ({ params, principal, req }) => {
-        await deleteCourse(db, principal.tenantId, clientActor(principal, req), params.key);
+      async ({ params, principal, req, actor }) => {
+        await deleteCourse(db, principal.tenantId, actor, params.key);
         return { status: 204, body: undefined };
       },
     ),

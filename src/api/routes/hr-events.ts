@@ -36,8 +36,7 @@ export function hrEventOperations(db: Db, processes: Processes) {
           503: { description: 'The workflow engine is unavailable; the event is kept, retry to deliver it', schema: errorResponse },
         },
       },
-      async ({ body, principal, req }) => {
-        const actor = { type: 'api_client' as const, id: principal.clientId, requestId: req.id };
+      async ({ body, principal, req, actor }) => {
         const outcome = await recordHrEvent(db, principal.tenantId, actor, toHrCommand(body));
         // Also on a duplicate: an earlier delivery may have been recorded while Temporal was down.
         const workflowId = await processes.afterHrEvent(principal.tenantId, outcome.personId, outcome.type, { firstDelivery: !outcome.duplicate });

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { getNotificationPolicy, setNotificationPolicy } from '../../services/catalog/notification-policy';
-import { clientActor } from '../catalog-schemas';
 import { operation } from '../operation';
 import { standardErrors } from '../schemas';
 
@@ -39,7 +38,7 @@ export function notificationPolicyOperations(db: Db) {
         scope: 'catalog:read',
         responses: { 200: { description: 'The policy in force', schema: policyView }, ...standardErrors },
       },
-      async ({ principal }) => ({ status: 200, body: await getNotificationPolicy(db, principal.tenantId) }),
+      async ({ principal, actor }) => ({ status: 200, body: await getNotificationPolicy(db, principal.tenantId) }),
     ),
     operation(
       {
@@ -51,7 +50,7 @@ export function notificationPolicyOperations(db: Db) {
         body: policyInput,
         responses: { 200: { description: 'The policy as saved', schema: policyView }, ...standardErrors },
       },
-      async ({ body, principal, req }) => ({ status: 200, body: await setNotificationPolicy(db, principal.tenantId, clientActor(principal, req), body) }),
+      async ({ body, principal, req, actor }) => ({ status: 200, body: await setNotificationPolicy(db, principal.tenantId, actor, body) }),
     ),
   ];
 }

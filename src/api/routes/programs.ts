@@ -5,7 +5,6 @@ import {
   catalogErrors,
   catalogKey,
   changesOf,
-  clientActor,
   conflictResponse,
   displayName,
   keyParams,
@@ -65,7 +64,7 @@ export function programOperations(db: Db) {
         query: pageQuery,
         responses: { 200: { description: 'One page of programs', schema: pageOf(programView, 'ProgramPage') }, ...standardErrors },
       },
-      async ({ query, principal }) => ({ status: 200, body: await listPrograms(db, principal.tenantId, query) }),
+      async ({ query, principal, actor }) => ({ status: 200, body: await listPrograms(db, principal.tenantId, query) }),
     ),
     operation(
       {
@@ -77,7 +76,7 @@ export function programOperations(db: Db) {
         params: keyParams,
         responses: { 200: { description: 'The program', schema: programView }, ...standardErrors, ...catalogErrors },
       },
-      async ({ params, principal }) => ({ status: 200, body: await getProgram(db, principal.tenantId, params.key) }),
+      async ({ params, principal, actor }) => ({ status: 200, body: await getProgram(db, principal.tenantId, params.key) }),
     ),
     operation(
       {
@@ -94,7 +93,7 @@ export function programOperations(db: Db) {
           422: unknownReferenceResponse,
         },
       },
-      async ({ body, principal, req }) => ({ status: 201, body: await createProgram(db, principal.tenantId, clientActor(principal, req), body) }),
+      async ({ body, principal, req, actor }) => ({ status: 201, body: await createProgram(db, principal.tenantId, actor, body) }),
     ),
     operation(
       {
@@ -112,9 +111,9 @@ export function programOperations(db: Db) {
           422: unknownReferenceResponse,
         },
       },
-      async ({ body, params, principal, req }) => ({
+      async ({ body, params, principal, req, actor }) => ({
         status: 200,
-        body: await updateProgram(db, principal.tenantId, clientActor(principal, req), params.key, body),
+        body: await updateProgram(db, principal.tenantId, actor, params.key, body),
       }),
     ),
     operation(
@@ -135,8 +134,8 @@ export function programOperations(db: Db) {
           },
         },
       },
-      async ({ params, principal, req }) => {
-        await deleteProgram(db, principal.tenantId, clientActor(principal, req), params.key);
+      async ({ params, principal, req, actor }) => {
+        await deleteProgram(db, principal.tenantId, actor, params.key);
         return { status: 204, body: undefined };
       },
     ),

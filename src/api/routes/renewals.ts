@@ -2,13 +2,11 @@ import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { MAX_LEVELS, type LevelSpec } from '../../domain/approval-chain';
 import { formatDurationMinutes, parseDurationMinutes } from '../../domain/durations';
-import { NotFound } from '../../domain/errors';
+import { Conflict, NotFound } from '../../domain/errors';
 import { requireActivePerson } from '../../services/approvals';
 import { getApprovalChain, getRenewalPolicy, putApprovalChain, putRenewalPolicy } from '../../services/approval-chains';
-import type { Actor } from '../../services/audit';
 import { auditCsv, listRenewalAudit } from '../../services/renewal-audit';
 import { createRenewalRequest, getRenewal, renewalProcessInput } from '../../services/renewals';
-import type { ApiPrincipal } from '../../services/api-keys';
 import type { Processes } from '../../temporal/processes';
 import { operation } from '../operation';
 import { errorResponse, idParams, standardErrors } from '../schemas';
@@ -163,9 +161,6 @@ const auditLine = z
   })
   .meta({ id: 'RenewalAuditLine' });
 
-function clientActor(principal: ApiPrincipal, requestId: string): Actor {
-  return { type: 'api_client', id: principal.clientId, requestId };
-}
 
 const notFound = { 404: { description: 'No such renewal request in this tenant', schema: errorResponse } };
 const refused = {
@@ -191,8 +186,8 @@ export function renewalOperations(db: Db, processes: Processes) {
           422: { description: 'A level names a role or person this tenant does not have, or auto-approves where the tenant does not allow it', schema: errorResponse },
         },
       },
-      async ({ params, body, principal, req }) => {
-        const chain = await putApprovalChain(db, principal.tenantId, clientActor(principal, req.id), params.kind, {
+      async ({ params, body, principal, req, actor }) => {
+        const chain = await putApprovalChain(db, principal.tenantId, actor, params.kind, {
           name: body.name,
           levels: body.levels.map((level) => ({ ...level, deadlineMinutes: level.deadline, reminderMinutesBefore: level.reminders })),
         });
@@ -209,7 +204,7 @@ export function renewalOperations(db: Db, processes: Processes) {
         params: z.object({ kind }),
         responses: { 200: { description: 'The chain', schema: chainView }, ...standardErrors, 404: { description: 'No chain is set for this kind', schema: errorResponse } },
       },
-      async ({ params, principal }) => {
+      async ({ params, principal, actor }) => {
         const chain = await getApprovalChain(db, principal.tenantId, params.kind);
         if (!chain) throw new NotFound('approval chain for', `${params.kind} renewals`);
         return { status: 200, body: { ...chain, levels: chain.levels.map(showLevel) } };
@@ -224,7 +219,7 @@ export function renewalOperations(db: Db, processes: Processes) {
         scope: 'renewals:read',
         responses: { 200: { description: 'The policy in force', schema: policyView }, ...standardErrors },
       },
-      async ({ principal }) => ({ status: 200, body: await getRenewalPolicy(db, principal.tenantId) }),
+      async ({ principal, actor }) => ({ status: 200, body: await getRenewalPolicy(db, principal.tenantId) }),
     ),
     operation(
       {
@@ -240,7 +235,7 @@ export function renewalOperations(db: Db, processes: Processes) {
           409: { description: 'A chain still approves automatically (auto_approve_in_use)', schema: errorResponse },
         },
       },
-      async ({ body, principal, req }) => ({ status: 200, body: await putRenewalPolicy(db, principal.tenantId, clientActor(principal, req.id), body) }),
+      async ({ body, principal, req, actor }) => ({ status: 200, body: await putRenewalPolicy(db, principal.tenantId, actor, body) }),
     ),
     operation(
       {
@@ -259,9 +254,18 @@ export function renewalOperations(db: Db, processes: Processes) {
           503: { description: 'The workflow engine is unavailable; the request is kept, retry with the same externalId', schema: errorResponse },
         },
       },
-      async ({ body, principal, req }) => {
+      async ({ body, principal, req, actor }) => {
         const { externalId, ...rest } = body;
-        const created = await createRenewalRequest(db, principal.tenantId, clientActor(principal, req.id), { ...rest, ...(externalId ? { externalId } : {}) });
+        const created = await createRenewalRequest(db, principal.tenantId, actor, { ...rest, ...(externalId ? { externalId } : {}) }).catch(
+          async (error: unknown) => {
+            // The request under way may have been recorded while Temporal was down: make sure its process runs.
+            if (error instanceof Conflict && error.code === 'renewal_in_progress') {
+              const { renewalId } = error.details as { renewalId: string };
+              await processes.startRenewal(await renewalProcessInput(db, principal.tenantId, renewalId));
+            }
+            throw error;
+          },
+        );
         // Also on a duplicate: an earlier delivery may have been recorded while Temporal was down.
         await processes.startRenewal(await renewalProcessInput(db, principal.tenantId, created.renewal.id));
         return { status: created.duplicate ? 200 : 202, body: created };
@@ -277,7 +281,7 @@ export function renewalOperations(db: Db, processes: Processes) {
         params: idParams,
         responses: { 200: { description: 'The request', schema: renewalView }, ...standardErrors, ...notFound },
       },
-      async ({ params, principal }) => ({ status: 200, body: await getRenewal(db, principal.tenantId, params.id) }),
+      async ({ params, principal, actor }) => ({ status: 200, body: await getRenewal(db, principal.tenantId, params.id) }),
     ),
     operation(
       {
@@ -290,7 +294,7 @@ export function renewalOperations(db: Db, processes: Processes) {
         body: resubmitInput,
         responses: { 200: { description: 'Resubmitted', schema: requesterActionResult }, ...standardErrors, ...notFound, ...refused },
       },
-      async ({ params, body, principal, req }) => {
+      async ({ params, body, principal, req, actor }) => {
         await getRenewal(db, principal.tenantId, params.id);
         await requireActivePerson(db, principal.tenantId, body.actorPersonId, 'actor');
         const result = await processes.resubmitRenewal(principal.tenantId, params.id, {
@@ -314,7 +318,7 @@ export function renewalOperations(db: Db, processes: Processes) {
         body: cancelInput,
         responses: { 200: { description: 'Cancelled', schema: requesterActionResult }, ...standardErrors, ...notFound, ...refused },
       },
-      async ({ params, body, principal, req }) => {
+      async ({ params, body, principal, req, actor }) => {
         await getRenewal(db, principal.tenantId, params.id);
         await requireActivePerson(db, principal.tenantId, body.actorPersonId, 'actor');
         const result = await processes.cancelRenewal(principal.tenantId, params.id, {
@@ -337,7 +341,7 @@ export function renewalOperations(db: Db, processes: Processes) {
         params: idParams,
         responses: { 200: { description: 'Oldest first', schema: z.object({ data: z.array(auditLine) }) }, ...standardErrors, ...notFound },
       },
-      async ({ params, principal }) => ({ status: 200, body: { data: await listRenewalAudit(db, principal.tenantId, params.id) } }),
+      async ({ params, principal, actor }) => ({ status: 200, body: { data: await listRenewalAudit(db, principal.tenantId, params.id) } }),
     ),
     operation(
       {
@@ -349,7 +353,7 @@ export function renewalOperations(db: Db, processes: Processes) {
         params: idParams,
         responses: { 200: { description: 'One line per entry, oldest first', schema: z.string(), contentType: 'text/csv' }, ...standardErrors, ...notFound },
       },
-      async ({ params, principal }) => ({
+      async ({ params, principal, actor }) => ({
         status: 200,
         contentType: 'text/csv; charset=utf-8',
         headers: { 'content-disposition': `attachment; filename="renewal-${params.id}-audit.csv"` },

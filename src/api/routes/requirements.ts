@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import type { Request } from 'express';
 import type { Db } from '../../db/client';
 import type { ApiPrincipal } from '../../services/api-keys';
+import type { Actor } from '../../services/audit';
 import type { Processes } from '../../temporal/processes';
 import { createRequirement, deleteRequirement, getRequirement, listRequirements, updateRequirement } from '../../services/catalog/requirements';
-import { catalogErrors, changesOf, clientActor, conflictResponse, keyReference, pageOf, pageQuery } from '../catalog-schemas';
+import { catalogErrors, changesOf, conflictResponse, keyReference, pageOf, pageQuery } from '../catalog-schemas';
 import { operation } from '../operation';
 import { applyMatrixChange, matrixSyncReport } from './training-matrix';
 import { errorResponse, idParams, standardErrors } from '../schemas';
@@ -73,9 +73,9 @@ const requirementQuery = pageQuery.extend({
 /** The training matrix: which role (optionally only in a department / location) owes which program, by when. */
 export function requirementOperations(db: Db, processes: Processes) {
   // Every change to the matrix is applied to everyone at once (set-based) and reported with the rule.
-  const synced = async (requirement: object, principal: ApiPrincipal, req: Request) => ({
+  const synced = async (requirement: object, principal: ApiPrincipal, actor: Actor) => ({
     ...requirement,
-    matrixSync: await applyMatrixChange(db, processes, principal.tenantId, clientActor(principal, req)),
+    matrixSync: await applyMatrixChange(db, processes, principal.tenantId, actor),
   });
   return [
     operation(
@@ -88,7 +88,7 @@ export function requirementOperations(db: Db, processes: Processes) {
         query: requirementQuery,
         responses: { 200: { description: 'One page of requirements', schema: pageOf(requirementView, 'RequirementPage') }, ...standardErrors },
       },
-      async ({ query, principal }) => {
+      async ({ query, principal, actor }) => {
         const { role, program, ...page } = query;
         return { status: 200, body: await listRequirements(db, principal.tenantId, { role, program }, page) };
       },
@@ -103,7 +103,7 @@ export function requirementOperations(db: Db, processes: Processes) {
         params: idParams,
         responses: { 200: { description: 'The requirement', schema: requirementView }, ...standardErrors, ...catalogErrors },
       },
-      async ({ params, principal }) => ({ status: 200, body: await getRequirement(db, principal.tenantId, params.id) }),
+      async ({ params, principal, actor }) => ({ status: 200, body: await getRequirement(db, principal.tenantId, params.id) }),
     ),
     operation(
       {
@@ -120,9 +120,9 @@ export function requirementOperations(db: Db, processes: Processes) {
           422: unknownReference,
         },
       },
-      async ({ body, principal, req }) => ({
+      async ({ body, principal, req, actor }) => ({
         status: 201,
-        body: await synced(await createRequirement(db, principal.tenantId, clientActor(principal, req), body), principal, req),
+        body: await synced(await createRequirement(db, principal.tenantId, actor, body), principal, actor),
       }),
     ),
     operation(
@@ -142,9 +142,9 @@ export function requirementOperations(db: Db, processes: Processes) {
           422: unknownReference,
         },
       },
-      async ({ body, params, principal, req }) => ({
+      async ({ body, params, principal, req, actor }) => ({
         status: 200,
-        body: await synced(await updateRequirement(db, principal.tenantId, clientActor(principal, req), params.id, body), principal, req),
+        body: await synced(await updateRequirement(db, principal.tenantId, actor, params.id, body), principal, actor),
       }),
     ),
     operation(
@@ -157,9 +157,9 @@ export function requirementOperations(db: Db, processes: Processes) {
         params: idParams,
         responses: { 204: { description: 'Deleted' }, ...standardErrors, ...catalogErrors },
       },
-      async ({ params, principal, req }) => {
-        await deleteRequirement(db, principal.tenantId, clientActor(principal, req), params.id);
-        await applyMatrixChange(db, processes, principal.tenantId, clientActor(principal, req));
+      async ({ params, principal, req, actor }) => {
+        await deleteRequirement(db, principal.tenantId, actor, params.id);
+        await applyMatrixChange(db, processes, principal.tenantId, actor);
         return { status: 204, body: undefined };
       },
     ),

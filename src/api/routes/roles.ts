@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { createRole, deleteRole, getRole, listRoles, updateRole } from '../../services/catalog/roles';
-import { catalogErrors, catalogKey, changesOf, clientActor, conflictResponse, displayName, keyParams, pageOf, pageQuery } from '../catalog-schemas';
+import { catalogErrors, catalogKey, changesOf, conflictResponse, displayName, keyParams, pageOf, pageQuery } from '../catalog-schemas';
 import { operation } from '../operation';
 import { standardErrors } from '../schemas';
 
@@ -25,7 +25,7 @@ export function roleOperations(db: Db) {
         query: pageQuery,
         responses: { 200: { description: 'One page of roles', schema: pageOf(roleView, 'RolePage') }, ...standardErrors },
       },
-      async ({ query, principal }) => ({ status: 200, body: await listRoles(db, principal.tenantId, query) }),
+      async ({ query, principal, actor }) => ({ status: 200, body: await listRoles(db, principal.tenantId, query) }),
     ),
     operation(
       {
@@ -37,7 +37,7 @@ export function roleOperations(db: Db) {
         params: keyParams,
         responses: { 200: { description: 'The role', schema: roleView }, ...standardErrors, ...catalogErrors },
       },
-      async ({ params, principal }) => ({ status: 200, body: await getRole(db, principal.tenantId, params.key) }),
+      async ({ params, principal, actor }) => ({ status: 200, body: await getRole(db, principal.tenantId, params.key) }),
     ),
     operation(
       {
@@ -49,7 +49,7 @@ export function roleOperations(db: Db) {
         body: roleInput,
         responses: { 201: { description: 'Created', schema: roleView }, ...standardErrors, 409: conflictResponse },
       },
-      async ({ body, principal, req }) => ({ status: 201, body: await createRole(db, principal.tenantId, clientActor(principal, req), body) }),
+      async ({ body, principal, req, actor }) => ({ status: 201, body: await createRole(db, principal.tenantId, actor, body) }),
     ),
     operation(
       {
@@ -62,9 +62,9 @@ export function roleOperations(db: Db) {
         body: roleChanges,
         responses: { 200: { description: 'The role as saved', schema: roleView }, ...standardErrors, ...catalogErrors },
       },
-      async ({ body, params, principal, req }) => ({
+      async ({ body, params, principal, req, actor }) => ({
         status: 200,
-        body: await updateRole(db, principal.tenantId, clientActor(principal, req), params.key, body),
+        body: await updateRole(db, principal.tenantId, actor, params.key, body),
       }),
     ),
     operation(
@@ -82,8 +82,8 @@ export function roleOperations(db: Db) {
           409: { description: 'role_in_use: requirements name it or people hold it; nothing was deleted', schema: conflictResponse.schema },
         },
       },
-      async ({ params, principal, req }) => {
-        await deleteRole(db, principal.tenantId, clientActor(principal, req), params.key);
+      async ({ params, principal, req, actor }) => {
+        await deleteRole(db, principal.tenantId, actor, params.key);
         return { status: 204, body: undefined };
       },
     ),

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { syncAssignments } from '../../services/assignment-sync';
+import type { Actor } from '../../services/audit';
 import type { Processes } from '../../temporal/processes';
 import { operation } from '../operation';
 import { standardErrors } from '../schemas';
@@ -29,8 +30,8 @@ export function trainingMatrixOperations(db: Db, processes: Processes) {
           ...standardErrors,
         },
       },
-      async ({ principal, req }) => {
-        const report = await applyMatrixChange(db, processes, principal.tenantId, { type: 'api_client', id: principal.clientId, requestId: req.id });
+      async ({ principal, req, actor }) => {
+        const report = await applyMatrixChange(db, processes, principal.tenantId, actor);
         return { status: 200, body: report };
       },
     ),
@@ -38,7 +39,7 @@ export function trainingMatrixOperations(db: Db, processes: Processes) {
 }
 
 /** Runs the set-based sync for the tenant, then wakes the processes of the people it changed. */
-export async function applyMatrixChange(db: Db, processes: Processes, tenantId: string, actor: Parameters<typeof syncAssignments>[2]) {
+export async function applyMatrixChange(db: Db, processes: Processes, tenantId: string, actor: Actor) {
   const { affectedPersonIds, ...report } = await db.$transaction((tx) => syncAssignments(tx, tenantId, actor), { timeout: 120_000 });
   await processes.peopleChanged(tenantId, affectedPersonIds);
   return report;

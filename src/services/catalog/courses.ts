@@ -68,7 +68,8 @@ export async function deleteCourse(db: Db, tenantId: string, actor: Actor, ref: 
     const before = view(await findCourse(tx, tenantId, ref));
     const programs = await tx.programCourse.count({ where: { tenantId, courseId: before.id } });
     const completions = await tx.completion.count({ where: { tenantId, courseId: before.id } });
-    if (programs + completions > 0) throw new StillInUse('course', before.key, { programs, completions });
+    const renewals = await tx.renewalRequest.count({ where: { tenantId, courseId: before.id } });
+    if (programs + completions + renewals > 0) throw new StillInUse('course', before.key, { programs, completions, renewals });
     await tx.course.delete({ where: { id: before.id } });
     await auditChange(tx, tenantId, actor, { entityType: 'course', entityId: before.id, action: 'deleted', before, after: null });
     return before;

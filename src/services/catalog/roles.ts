@@ -68,7 +68,8 @@ export async function deleteRole(db: Db, tenantId: string, actor: Actor, ref: st
     const before = view(await findRole(tx, tenantId, ref));
     const requirements = await tx.requirement.count({ where: { tenantId, roleId: before.id } });
     const people = await tx.personRole.count({ where: { tenantId, roleId: before.id } });
-    if (requirements + people > 0) throw new StillInUse('role', before.key, { requirements, people });
+    const approvalLevels = await tx.approvalLevel.count({ where: { tenantId, approver: 'role', roleKey: before.key } });
+    if (requirements + people + approvalLevels > 0) throw new StillInUse('role', before.key, { requirements, people, approvalLevels });
     await tx.role.delete({ where: { id: before.id } });
     await auditChange(tx, tenantId, actor, { entityType: 'role', entityId: before.id, action: 'deleted', before, after: null });
     return before;
