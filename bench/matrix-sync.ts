@@ -9,7 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_DATABASE_URL } from '../src/config';
 import { createDb } from '../src/db/client';
-import { syncAssignments } from '../src/services/assignment-sync';
+import { syncAssignments } from '../src/services/onboarding/assignment-sync';
 
 const people = Number(process.argv[2] ?? 20_000);
 const db = createDb(process.env.DATABASE_URL ?? DEFAULT_DATABASE_URL);

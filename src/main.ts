@@ -5,7 +5,7 @@ import { SCOPES, type Scope } from './domain/scopes';
 import { seedDemoTenant } from './dev/seed-demo';
 import { startMailCatcher } from './mail/catcher';
 import { openRuntime, runWorker, startApi } from './runtime';
-import { createApiClient } from './services/api-keys';
+import { createApiClient } from './services/identity/api-keys';
 import { PROJECT_ROOT } from './temporal/binaries';
 import { startDevServer } from './temporal/dev-server';
 

@@ -7,7 +7,7 @@ import type { Config } from './config';
 import { createDb, type Db } from './db/client';
 import { createLogger } from './logger';
 import { createMailer } from './mail/transport';
-import { approvalLinkSettings } from './services/approval-links';
+import { approvalLinkSettings } from './services/identity/approval-links';
 import { createTemporalClient, createWorkerConnection } from './temporal/connection';
 import { installTemporalLogging } from './temporal/logging';
 import { Processes } from './temporal/processes';

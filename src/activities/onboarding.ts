@@ -2,8 +2,8 @@ import type { Db } from '../db/client';
 import type { Mailer } from '../mail/transport';
 import type { Processes } from '../temporal/processes';
 import { welcomeMessage } from '../mail/templates';
-import { listAssignments, refreshPersonAssignments, type AssignmentView } from '../services/assignments';
-import { deliverNotification, queueNotification } from '../services/notifications';
+import { listAssignments, refreshPersonAssignments, type AssignmentView } from '../services/onboarding/assignments';
+import { deliverNotification, queueNotification } from '../services/notifications/outbox';
 
 export interface ActivityDeps {
   db: Db;

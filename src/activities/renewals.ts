@@ -1,11 +1,11 @@
 import type { OrgView } from '../domain/approval-chain';
 import { approverMessage, changesRequestedMessage, type ApproverMessagePurpose } from '../mail/renewal-templates';
-import { DEFAULT_APPROVAL_LINK_SETTINGS, issueLinkToken, type ApprovalLinkSettings } from '../services/approval-links';
-import { recordAudit, SYSTEM } from '../services/audit';
-import { deliverNotification, queueNotification } from '../services/notifications';
-import { finishRenewal, renewalSummary, type RenewalFinished } from '../services/renewal-outcome';
-import * as records from '../services/renewal-records';
-import type { ChainSnapshot } from '../services/renewals';
+import { DEFAULT_APPROVAL_LINK_SETTINGS, issueLinkToken, type ApprovalLinkSettings } from '../services/identity/approval-links';
+import { recordAudit, SYSTEM } from '../services/audit/trail';
+import { deliverNotification, queueNotification } from '../services/notifications/outbox';
+import { finishRenewal, renewalSummary, type RenewalFinished } from '../services/renewals/outcome';
+import * as records from '../services/renewals/records';
+import type { ChainSnapshot } from '../services/renewals/requests';
 import type { ActivityDeps } from './onboarding';
 
 export interface RenewalActivityDeps extends ActivityDeps {

@@ -2,8 +2,8 @@ import { isoDate } from '../domain/dates';
 import type { PersonStatus } from '../generated/prisma/enums';
 import { DEFAULT_NOTICE_POLICY, noticeKey, type NoticeKind, type NoticePolicy, type OpenAssignment } from '../domain/notices';
 import { noticeMessage } from '../mail/templates';
-import { recordAudit } from '../services/audit';
-import { deliverNotification, queueNotification } from '../services/notifications';
+import { recordAudit } from '../services/audit/trail';
+import { deliverNotification, queueNotification } from '../services/notifications/outbox';
 import type { ActivityDeps, PersonRef } from './onboarding';
 
 export interface TrainingPlan {

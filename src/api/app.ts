@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import express, { Router, type Express } from 'express';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client';
-import { DEFAULT_APPROVAL_LINK_SETTINGS, type ApprovalLinkSettings } from '../services/approval-links';
+import { DEFAULT_APPROVAL_LINK_SETTINGS, type ApprovalLinkSettings } from '../services/identity/approval-links';
 import type { Processes } from '../temporal/processes';
 import { authenticate } from './auth';
 import { errorHandler, notFoundRoute } from './errors';

@@ -2,7 +2,7 @@ import type { RequestHandler } from 'express';
 import type { Db } from '../db/client';
 import { Forbidden, Unauthenticated } from '../domain/errors';
 import type { Scope } from '../domain/scopes';
-import { authenticateApiKey } from '../services/api-keys';
+import { authenticateApiKey } from '../services/identity/api-keys';
 
 /** Resolves the API key (Authorization: Bearer <key>, or X-API-Key) to its tenant and scopes. */
 export function authenticate(db: Db): RequestHandler {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Operation } from './operation';
-import { errorResponse } from './schemas';
+import { errorResponse } from './schemas/common';
 
 /** Builds the OpenAPI 3.1 document from the operations the routers mount. */
 export function buildOpenApiDocument(operations: readonly Operation[], serverUrl: string) {

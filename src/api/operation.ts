@@ -2,9 +2,9 @@ import type { Request, Router } from 'express';
 import { z } from 'zod';
 import { InvalidRequest } from '../domain/errors';
 import type { Scope } from '../domain/scopes';
-import type { ApiPrincipal } from '../services/api-keys';
+import type { ApiPrincipal } from '../services/identity/api-keys';
 import { requireScope } from './auth';
-import type { Actor } from '../services/audit';
+import type { Actor } from '../services/audit/trail';
 
 /**
  * An API operation described once: the router validates with these zod schemas and the OpenAPI

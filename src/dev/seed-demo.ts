@@ -1,6 +1,6 @@
 import type { Db } from '../db/client';
 import { SCOPES } from '../domain/scopes';
-import { createApiClient } from '../services/api-keys';
+import { createApiClient } from '../services/identity/api-keys';
 
 /** The well-known key of the local demo tenant; the embedded default only, never production. */
 export const DEMO_API_KEY = 'th_demo00000000_local-development-key-not-secret';

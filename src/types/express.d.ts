@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { ApiPrincipal } from '../services/api-keys';
+import type { ApiPrincipal } from '../services/identity/api-keys';
 
 declare global {
   namespace Express {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createDb } from '../../src/db/client';
 import { startMailCatcher } from '../../src/mail/catcher';
 import { createMailer } from '../../src/mail/transport';
-import { deliverNotification, queueNotification } from '../../src/services/notifications';
+import { deliverNotification, queueNotification } from '../../src/services/notifications/outbox';
 import { createTenant } from '../support/builders';
 import { TEST_DATABASE_URL } from '../support/environment';
 

@@ -10,7 +10,7 @@ import {
   issueLinkToken,
   readSessionValue,
   type ApprovalLinkSettings,
-} from '../../src/services/approval-links';
+} from '../../src/services/identity/approval-links';
 import { createTenant } from '../support/builders';
 import { TEST_DATABASE_URL } from '../support/environment';
 

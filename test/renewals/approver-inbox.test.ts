@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { DEFAULT_APPROVAL_LINK_SETTINGS, issueLinkToken } from '../../src/services/approval-links';
+import { DEFAULT_APPROVAL_LINK_SETTINGS, issueLinkToken } from '../../src/services/identity/approval-links';
 import { startHarness, type Harness } from '../support/harness';
 import { givenOrganisation, linkIn, openStep, renewalRequest, threeLevelChain, waitForRenewal } from './fixtures';
 

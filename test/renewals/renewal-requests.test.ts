@@ -1,5 +1,5 @@
-import { createApiClient } from '../../src/services/api-keys';
-import { createRenewalRequest } from '../../src/services/renewals';
+import { createApiClient } from '../../src/services/identity/api-keys';
+import { createRenewalRequest } from '../../src/services/renewals/requests';
 import { startHarness, type Harness } from '../support/harness';
 import { apiClient } from '../support/http';
 import { decide, givenOrganisation, openStep, renewalRequest, threeLevelChain } from './fixtures';

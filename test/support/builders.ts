@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../src/db/client';
 import { SCOPES, type Scope } from '../../src/domain/scopes';
-import { createApiClient } from '../../src/services/api-keys';
+import { createApiClient } from '../../src/services/identity/api-keys';
 
 /** A tenant of the test's own, so tests never see each other's data and run in any order. */
 export async function createTenant(db: Db, scopes: readonly Scope[] = SCOPES) {

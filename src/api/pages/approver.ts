@@ -1,7 +1,7 @@
 import express, { Router, type Request, type Response } from 'express';
 import type { Db } from '../../db/client';
 import { DomainError } from '../../domain/errors';
-import { listInbox, findApprovalStep, type InboxItem } from '../../services/approvals';
+import { listInbox, findApprovalStep, type InboxItem } from '../../services/renewals/approvals';
 import {
   checkLinkToken,
   consumeLinkToken,
@@ -14,9 +14,9 @@ import {
   type ApprovalLinkSettings,
   type ApproverSession,
   type LinkProblem,
-} from '../../services/approval-links';
+} from '../../services/identity/approval-links';
 import type { Processes } from '../../temporal/processes';
-import { submitDecision } from '../approval-actions';
+import { submitDecision } from '../../services/renewals/decisions';
 import { html, page, pageSecurityHeaders, type Markup } from './html';
 
 export interface ApproverPageDeps {

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { NotFound } from '../../domain/errors';
-import { listInbox, requireActivePerson } from '../../services/approvals';
+import { listInbox, requireActivePerson } from '../../services/renewals/approvals';
 import type { Processes } from '../../temporal/processes';
-import { submitDecision } from '../approval-actions';
+import { submitDecision } from '../../services/renewals/decisions';
 import { operation } from '../operation';
-import { errorResponse, idParams, standardErrors } from '../schemas';
+import { errorResponse, idParams, standardErrors } from '../schemas/common';
 
 const inboxItem = z
   .object({

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { progressSchema, toProgressCommand } from '../../connectors/lms/progress-report';
+import { progressSchema, toProgressCommand } from '../schemas/progress-report';
 import type { Db } from '../../db/client';
-import { recordProgress, waiveAssignment } from '../../services/assignment-changes';
+import { recordProgress, waiveAssignment } from '../../services/onboarding/assignment-changes';
 import type { Processes } from '../../temporal/processes';
 import { operation } from '../operation';
-import { errorResponse, idParams, standardErrors } from '../schemas';
+import { errorResponse, idParams, standardErrors } from '../schemas/common';
 
 const waiveBody = z.strictObject({ reason: z.string().trim().min(3).max(1000).meta({ description: 'Why the person is exempt; kept in the audit trail' }) });
 

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { completionSchema, toCompletionCommand } from '../../connectors/lms/completion-webhook';
+import { completionSchema, toCompletionCommand } from '../schemas/completion';
 import type { Db } from '../../db/client';
-import { recordCompletion } from '../../services/completions';
+import { recordCompletion } from '../../services/onboarding/completions';
 import type { Processes } from '../../temporal/processes';
 import { operation } from '../operation';
-import { errorResponse, standardErrors } from '../schemas';
+import { errorResponse, standardErrors } from '../schemas/common';
 
 const completionView = z
   .object({

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { createCourse, deleteCourse, getCourse, listCourses, updateCourse } from '../../services/catalog/courses';
-import { catalogErrors, catalogKey, changesOf, conflictResponse, displayName, keyParams, pageOf, pageQuery } from '../catalog-schemas';
+import { catalogErrors, catalogKey, changesOf, conflictResponse, displayName, keyParams, pageOf, pageQuery } from '../schemas/catalog';
 import { operation } from '../operation';
-import { standardErrors } from '../schemas';
+import { standardErrors } from '../schemas/common';
 
 const courseView = z
   .object({ id: z.uuid(), key: z.string(), title: z.string(), createdAt: z.string() })

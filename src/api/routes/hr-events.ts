@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { hrEventSchema, toHrCommand } from '../../connectors/hcm/hr-event';
+import { hrEventSchema, toHrCommand } from '../schemas/hr-event';
 import type { Db } from '../../db/client';
-import { recordHrEvent } from '../../services/hr-events';
-import { findRequestsToReroute } from '../../services/renewals';
+import { recordHrEvent } from '../../services/onboarding/hr-events';
+import { findRequestsToReroute } from '../../services/renewals/requests';
 import type { Processes } from '../../temporal/processes';
 import { operation } from '../operation';
-import { errorResponse, standardErrors } from '../schemas';
+import { errorResponse, standardErrors } from '../schemas/common';
 
 const hrEventAccepted = z
   .object({

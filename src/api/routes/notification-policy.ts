@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { getNotificationPolicy, setNotificationPolicy } from '../../services/catalog/notification-policy';
 import { operation } from '../operation';
-import { standardErrors } from '../schemas';
+import { standardErrors } from '../schemas/common';
 
 const days = (what: string) =>
   z

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { NotFound } from '../../domain/errors';
-import { listAssignments } from '../../services/assignments';
-import { complianceReport } from '../../services/compliance';
+import { listAssignments } from '../../services/onboarding/assignments';
+import { complianceReport } from '../../services/onboarding/compliance';
 import { operation } from '../operation';
-import { errorResponse, idParams, standardErrors } from '../schemas';
+import { errorResponse, idParams, standardErrors } from '../schemas/common';
 
 const assignmentView = z
   .object({

@@ -12,9 +12,9 @@ import {
   pageOf,
   pageQuery,
   unknownReferenceResponse,
-} from '../catalog-schemas';
+} from '../schemas/catalog';
 import { operation } from '../operation';
-import { standardErrors } from '../schemas';
+import { standardErrors } from '../schemas/common';
 
 const reference = z.object({ id: z.uuid(), key: z.string(), title: z.string() });
 

@@ -3,13 +3,13 @@ import type { Db } from '../../db/client';
 import { MAX_LEVELS, type LevelSpec } from '../../domain/approval-chain';
 import { formatDurationMinutes, parseDurationMinutes } from '../../domain/durations';
 import { Conflict, NotFound } from '../../domain/errors';
-import { requireActivePerson } from '../../services/approvals';
-import { getApprovalChain, getRenewalPolicy, putApprovalChain, putRenewalPolicy } from '../../services/approval-chains';
-import { auditCsv, listRenewalAudit } from '../../services/renewal-audit';
-import { createRenewalRequest, getRenewal, renewalProcessInput } from '../../services/renewals';
+import { requireActivePerson } from '../../services/renewals/approvals';
+import { getApprovalChain, getRenewalPolicy, putApprovalChain, putRenewalPolicy } from '../../services/renewals/approval-chains';
+import { auditCsv, listRenewalAudit } from '../../services/renewals/audit-trail';
+import { createRenewalRequest, getRenewal, renewalProcessInput } from '../../services/renewals/requests';
 import type { Processes } from '../../temporal/processes';
 import { operation } from '../operation';
-import { errorResponse, idParams, standardErrors } from '../schemas';
+import { errorResponse, idParams, standardErrors } from '../schemas/common';
 
 const kind = z.enum(['program', 'course'], { error: 'must be "program" or "course" (certification renewals wait for the certificate model)' });
 

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import type { Db } from '../../db/client';
-import type { ApiPrincipal } from '../../services/api-keys';
-import type { Actor } from '../../services/audit';
+import type { ApiPrincipal } from '../../services/identity/api-keys';
+import type { Actor } from '../../services/audit/trail';
 import type { Processes } from '../../temporal/processes';
 import { createRequirement, deleteRequirement, getRequirement, listRequirements, updateRequirement } from '../../services/catalog/requirements';
-import { catalogErrors, changesOf, conflictResponse, keyReference, pageOf, pageQuery } from '../catalog-schemas';
+import { catalogErrors, changesOf, conflictResponse, keyReference, pageOf, pageQuery } from '../schemas/catalog';
 import { operation } from '../operation';
 import { applyMatrixChange, matrixSyncReport } from './training-matrix';
-import { errorResponse, idParams, standardErrors } from '../schemas';
+import { errorResponse, idParams, standardErrors } from '../schemas/common';
 
 const unknownReference = { description: 'unknown_role / unknown_program: the tenant has no role or program with that key', schema: errorResponse };
 

@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { createRole, deleteRole, getRole, listRoles, updateRole } from '../../services/catalog/roles';
-import { catalogErrors, catalogKey, changesOf, conflictResponse, displayName, keyParams, pageOf, pageQuery } from '../catalog-schemas';
+import { catalogErrors, catalogKey, changesOf, conflictResponse, displayName, keyParams, pageOf, pageQuery } from '../schemas/catalog';
 import { operation } from '../operation';
-import { standardErrors } from '../schemas';
+import { standardErrors } from '../schemas/common';
 
 const roleView = z
   .object({ id: z.uuid(), key: z.string(), name: z.string(), createdAt: z.string() })

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import type { Db } from '../../db/client';
-import { syncAssignments } from '../../services/assignment-sync';
-import type { Actor } from '../../services/audit';
+import { syncAssignments } from '../../services/onboarding/assignment-sync';
+import type { Actor } from '../../services/audit/trail';
 import type { Processes } from '../../temporal/processes';
 import { operation } from '../operation';
-import { standardErrors } from '../schemas';
+import { standardErrors } from '../schemas/common';
 
 export const matrixSyncReport = z
   .object({

@@ -1,6 +1,6 @@
 import type { Db, DbTx, Prisma } from '../../db/client';
 import { InvalidRequest } from '../../domain/errors';
-import { recordAudit, type Actor } from '../audit';
+import { recordAudit, type Actor } from '../audit/trail';
 
 /** One page of a list, in a stable order: pass `nextCursor` back as `cursor` for the next page. */
 export interface Page<T> {

@@ -1,6 +1,6 @@
 import type { Db, DbTx } from '../../db/client';
 import { DEFAULT_NOTICE_POLICY } from '../../domain/notices';
-import type { Actor } from '../audit';
+import type { Actor } from '../audit/trail';
 import { auditChange, inCatalogTransaction, sameView } from './common';
 
 /** How a tenant reminds and escalates, as the API shows it. */

@@ -1,7 +1,7 @@
 import type { Db, DbTx } from '../../db/client';
 import { CyclicPrerequisite, Duplicate, NotFound, StillInUse, UnknownReference } from '../../domain/errors';
 import { findCycleThrough, graphWith } from '../../domain/prerequisites';
-import type { Actor } from '../audit';
+import type { Actor } from '../audit/trail';
 import { auditChange, byKeyOrId, decodeCursor, inCatalogTransaction, sameView, toPage, type Page, type PageRequest } from './common';
 
 type Ref = { id: string; key: string; title: string };

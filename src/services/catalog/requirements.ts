@@ -1,7 +1,7 @@
 import type { Db, DbTx, Prisma } from '../../db/client';
 import { Duplicate, NotFound, UnknownReference } from '../../domain/errors';
 import type { DueAnchor } from '../../generated/prisma/enums';
-import type { Actor } from '../audit';
+import type { Actor } from '../audit/trail';
 import { auditChange, decodeCursor, inCatalogTransaction, invalidCursor, isUuid, sameView, toPage, type Page, type PageRequest } from './common';
 
 /** A rule of the training matrix as the API shows it. */

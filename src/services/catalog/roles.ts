@@ -1,6 +1,6 @@
 import type { Db, DbTx } from '../../db/client';
 import { Duplicate, NotFound, StillInUse } from '../../domain/errors';
-import type { Actor } from '../audit';
+import type { Actor } from '../audit/trail';
 import { auditChange, byKeyOrId, decodeCursor, inCatalogTransaction, sameView, toPage, type Page, type PageRequest } from './common';
 
 /** An organisational role as the API shows it. */

@@ -1,8 +1,8 @@
-import type { Db } from '../db/client';
-import type { DecisionChannel, DecisionKind } from '../domain/approval-chain';
-import { decisionTarget } from '../services/approvals';
-import type { Processes } from '../temporal/processes';
-import type { DecisionResult } from '../workflows/renewal';
+import type { Db } from '../../db/client';
+import type { DecisionChannel, DecisionKind } from '../../domain/approval-chain';
+import { decisionTarget } from './approvals';
+import type { Processes } from '../../temporal/processes';
+import type { DecisionResult } from '../../workflows/renewal';
 
 /** A decision from any door (REST, the inbox page, an e-mailed link), once the caller is known. */
 export interface DecisionCommand {

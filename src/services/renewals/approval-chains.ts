@@ -1,7 +1,7 @@
-import type { Db } from '../db/client';
-import type { ApprovalMode, ApproverRule, EscalationRule, LevelSpec, RenewalKind } from '../domain/approval-chain';
-import { Conflict, DomainError, UnknownReference } from '../domain/errors';
-import { recordAudit, type Actor } from './audit';
+import type { Db } from '../../db/client';
+import type { ApprovalMode, ApproverRule, EscalationRule, LevelSpec, RenewalKind } from '../../domain/approval-chain';
+import { Conflict, DomainError, UnknownReference } from '../../domain/errors';
+import { recordAudit, type Actor } from '../audit/trail';
 
 /** A level as an administrator configures it; durations already in minutes. */
 export interface LevelInput {

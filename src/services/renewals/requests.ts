@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../db/client';
-import { Prisma } from '../db/client';
-import type { LevelSpec, RenewalKind, RenewalStatus } from '../domain/approval-chain';
-import { Conflict, DomainError, NotFound, UnknownReference } from '../domain/errors';
-import { renewalWorkflowId } from '../domain/workflow-ids';
+import type { Db } from '../../db/client';
+import { Prisma } from '../../db/client';
+import type { LevelSpec, RenewalKind, RenewalStatus } from '../../domain/approval-chain';
+import { Conflict, DomainError, NotFound, UnknownReference } from '../../domain/errors';
+import { renewalWorkflowId } from '../../domain/workflow-ids';
 import { getApprovalChain, getRenewalPolicy } from './approval-chains';
-import { recordAudit, type Actor } from './audit';
+import { recordAudit, type Actor } from '../audit/trail';
 
 /** A renewal request as a caller makes it. */
 export interface RenewalCommand {

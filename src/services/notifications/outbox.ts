@@ -1,5 +1,5 @@
-import type { Db } from '../db/client';
-import type { Mailer } from '../mail/transport';
+import type { Db } from '../../db/client';
+import type { Mailer } from '../../mail/transport';
 
 export interface OutgoingMessage {
   tenantId: string;

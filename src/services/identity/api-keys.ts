@@ -1,6 +1,6 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import type { Db } from '../db/client';
-import type { Scope } from '../domain/scopes';
+import type { Db } from '../../db/client';
+import type { Scope } from '../../domain/scopes';
 
 /** The caller an API key identifies. */
 export interface ApiPrincipal {

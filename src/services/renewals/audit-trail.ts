@@ -1,5 +1,5 @@
-import type { Db } from '../db/client';
-import { NotFound } from '../domain/errors';
+import type { Db } from '../../db/client';
+import { NotFound } from '../../domain/errors';
 
 /** One line of a renewal's audit trail, as an auditor reads it. */
 export interface AuditLine {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import type { ProgressCommand } from '../../services/assignment-changes';
-import { completionSchema, toPersonReference } from './completion-webhook';
+import type { ProgressCommand } from '../../services/onboarding/assignment-changes';
+import { completionSchema, toPersonReference } from './completion';
 
 /** An LMS reports that a course was started, or how far it got. */
 export const progressSchema = z

@@ -1,9 +1,9 @@
-import type { Db, DbTx } from '../db/client';
-import { Prisma } from '../db/client';
-import { Conflict, UnknownReference } from '../domain/errors';
+import type { Db, DbTx } from '../../db/client';
+import { Prisma } from '../../db/client';
+import { Conflict, UnknownReference } from '../../domain/errors';
 import { PERSON_TERMINATED, type MatrixSyncResult } from './assignment-sync';
 import { refreshPersonAssignments } from './assignments';
-import { recordAudit, type Actor } from './audit';
+import { recordAudit, type Actor } from '../audit/trail';
 
 interface EventEnvelope {
   source: string;

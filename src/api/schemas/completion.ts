@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { CompletionCommand, PersonReference } from '../../services/completions';
+import type { CompletionCommand, PersonReference } from '../../services/onboarding/completions';
 
 /** A completion as an LMS posts it to /completions. */
 export const completionSchema = z

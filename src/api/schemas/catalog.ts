@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { isUuid } from '../services/catalog/common';
-import { errorResponse } from './schemas';
+import { isUuid } from '../../services/catalog/common';
+import { errorResponse } from './common';
 
 /** Boundary shapes shared by the catalog's resources (roles, courses, programs, requirements). */
 

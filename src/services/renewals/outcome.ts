@@ -1,11 +1,11 @@
-import type { Db, DbTx } from '../db/client';
-import type { ActingPerson, FinalStatus, RenewalStatus } from '../domain/approval-chain';
-import { addDays, isoDate } from '../domain/dates';
-import { outcomeMessage, retrainingMessage, type RenewalSummary } from '../mail/renewal-templates';
+import type { Db, DbTx } from '../../db/client';
+import type { ActingPerson, FinalStatus, RenewalStatus } from '../../domain/approval-chain';
+import { addDays, isoDate } from '../../domain/dates';
+import { outcomeMessage, retrainingMessage, type RenewalSummary } from '../../mail/renewal-templates';
 import { getRenewalPolicy } from './approval-chains';
-import { recordAudit, SYSTEM } from './audit';
-import { queueNotification } from './notifications';
-import { personActor } from './renewal-records';
+import { recordAudit, SYSTEM } from '../audit/trail';
+import { queueNotification } from '../notifications/outbox';
+import { personActor } from './records';
 
 const ENTITY = 'renewal_request';
 

@@ -1,4 +1,4 @@
-import type { Db, DbTx } from '../db/client';
+import type { Db, DbTx } from '../../db/client';
 import type {
   ActingPerson,
   Approver,
@@ -8,8 +8,8 @@ import type {
   OrgView,
   RenewalStatus,
   StepStatus,
-} from '../domain/approval-chain';
-import { recordAudit, SYSTEM, type Actor } from './audit';
+} from '../../domain/approval-chain';
+import { recordAudit, SYSTEM, type Actor } from '../audit/trail';
 
 /**
  * The records the `renewal` process keeps as it goes. Each write is safe to repeat (activities are

@@ -1,7 +1,7 @@
-import { isoDate } from '../domain/dates';
-import type { DbTx } from '../db/client';
+import { isoDate } from '../../domain/dates';
+import type { DbTx } from '../../db/client';
 import { syncAssignments, type MatrixSyncResult } from './assignment-sync';
-import { SYSTEM, type Actor } from './audit';
+import { SYSTEM, type Actor } from '../audit/trail';
 
 export interface AssignmentView {
   id: string;

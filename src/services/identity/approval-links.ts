@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import type { Config } from '../config';
-import type { Db } from '../db/client';
-import type { ActionTokenPurpose } from '../generated/prisma/enums';
+import type { Config } from '../../config';
+import type { Db } from '../../db/client';
+import type { ActionTokenPurpose } from '../../generated/prisma/enums';
 
 /**
  * How approvers prove who they are without an account:

@@ -1,5 +1,5 @@
-import type { DbTx } from '../db/client';
-import type { Actor } from './audit';
+import type { DbTx } from '../../db/client';
+import type { Actor } from '../audit/trail';
 
 /** Why the system closed an assignment; only such assignments (not manual waivers) reopen when a rule applies again. */
 export const NO_LONGER_REQUIRED = 'no longer required by role';

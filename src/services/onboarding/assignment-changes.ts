@@ -1,7 +1,7 @@
-import type { Db } from '../db/client';
-import type { Prisma } from '../db/client';
-import { Conflict, NotFound, UnknownReference } from '../domain/errors';
-import { recordAudit, type Actor } from './audit';
+import type { Db } from '../../db/client';
+import type { Prisma } from '../../db/client';
+import { Conflict, NotFound, UnknownReference } from '../../domain/errors';
+import { recordAudit, type Actor } from '../audit/trail';
 import { resolvePerson, type PersonReference } from './completions';
 
 const OPEN = ['assigned', 'in_progress', 'overdue'] as const;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { HrCommand } from '../../services/hr-events';
+import type { HrCommand } from '../../services/onboarding/hr-events';
 
 /** trainhub's HR event format, which HR systems (or their middleware) post to /hr/events. */
 const externalId = z.string().trim().min(1).max(200);

@@ -1,5 +1,5 @@
-import type { DbTx, Prisma } from '../db/client';
-import type { ActorType } from '../generated/prisma/enums';
+import type { DbTx, Prisma } from '../../db/client';
+import type { ActorType } from '../../generated/prisma/enums';
 
 export interface Actor {
   type: ActorType;

@@ -1,7 +1,7 @@
-import { addDays, isoDate } from '../domain/dates';
-import type { Db } from '../db/client';
-import { NotFound } from '../domain/errors';
-import { DEFAULT_NOTICE_POLICY } from '../domain/notices';
+import { addDays, isoDate } from '../../domain/dates';
+import type { Db } from '../../db/client';
+import { NotFound } from '../../domain/errors';
+import { DEFAULT_NOTICE_POLICY } from '../../domain/notices';
 
 export type ComplianceState = 'compliant' | 'due_soon' | 'overdue';
 

@@ -1,8 +1,8 @@
-import type { Db } from '../db/client';
-import { Prisma } from '../db/client';
-import { DomainError, UnknownReference } from '../domain/errors';
+import type { Db } from '../../db/client';
+import { Prisma } from '../../db/client';
+import { DomainError, UnknownReference } from '../../domain/errors';
 import { refreshPersonAssignments } from './assignments';
-import { recordAudit, type Actor } from './audit';
+import { recordAudit, type Actor } from '../audit/trail';
 
 /** Who completed: the LMS may know trainhub's id, the HR system's external id, or only the e-mail. */
 export type PersonReference = { id: string } | { externalId: string } | { email: string };

@@ -1,7 +1,7 @@
-import type { Db } from '../db/client';
-import { DomainError, NotFound, UnknownReference } from '../domain/errors';
-import type { ChainSnapshot } from './renewals';
-import { isUuid } from './catalog/common';
+import type { Db } from '../../db/client';
+import { DomainError, NotFound, UnknownReference } from '../../domain/errors';
+import type { ChainSnapshot } from './requests';
+import { isUuid } from '../catalog/common';
 
 /** A step waiting for this person, with what they need to decide it. */
 export interface InboxItem {
