@@ -27,9 +27,10 @@ async function main(argv: string[]): Promise<void> {
       return runDev(config, stop.signal);
     case 'api': {
       const runtime = openRuntime(config, required(config.TEMPORAL_ADDRESS, 'TEMPORAL_ADDRESS'));
-      const { server, client } = await startApi(runtime);
+      const { server, client, dispatcher } = await startApi(runtime);
       await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));
       await new Promise((resolve) => server.close(resolve));
+      await dispatcher.stop();
       await client.connection.close();
       await runtime.db.$disconnect();
       return;
@@ -79,8 +80,9 @@ async function runDev(config: ReturnType<typeof loadConfig>, signal: AbortSignal
       });
   const runtime = openRuntime(config, config.TEMPORAL_ADDRESS ?? temporal!.address);
   const { apiKey } = await seedDemoTenant(runtime.db);
-  const { server, client } = await startApi(runtime);
-  const worker = runWorker(runtime, config.SMTP_URL ?? catcher!.url, signal);
+  const { server, client, dispatcher } = await startApi(runtime);
+  // One process runs everything here: the API's dispatcher serves the worker too.
+  const worker = runWorker(runtime, config.SMTP_URL ?? catcher!.url, signal, { dispatch: false });
   console.log(`
 trainhub is running
   API          http://localhost:${config.PORT}/api/v1   (OpenAPI: /api/v1/openapi.json)
@@ -90,6 +92,7 @@ trainhub is running
 Ctrl-C stops everything.`);
   await worker;
   await new Promise((resolve) => server.close(resolve));
+  await dispatcher.stop();
   await client.connection.close();
   await runtime.db.$disconnect();
   await catcher?.stop();

@@ -1,12 +1,20 @@
-import { createOnboardingActivities, type ActivityDeps } from './onboarding';
-import { createRenewalActivities, type RenewalActivityDeps } from './renewals';
-import { createTrainingPlanActivities } from './training-plan';
+import type { ApprovalLinkSettings } from '../services/identity/approval-links';
+import type { ActivityDeps } from './deps';
+import { createFailureActivities, withHopelessFailures } from './failures';
+import { createMatrixChangeActivities } from './matrix-changes';
+import { createOnboardingActivities } from './onboarding';
+import { createRenewalActivities } from './renewals';
 
-export type { ActivityDeps } from './onboarding';
+export type { ActivityDeps } from './deps';
 
 /** Every activity the worker registers, bound to the process's dependencies. */
-export function createActivities(deps: ActivityDeps & Pick<RenewalActivityDeps, 'approvalLinks'>) {
-  return { ...createOnboardingActivities(deps), ...createTrainingPlanActivities(deps), ...createRenewalActivities(deps) };
+export function createActivities(deps: ActivityDeps & { approvalLinks?: ApprovalLinkSettings }) {
+  return withHopelessFailures({
+    ...createOnboardingActivities(deps),
+    ...createRenewalActivities(deps),
+    ...createMatrixChangeActivities(deps),
+    ...createFailureActivities(deps),
+  });
 }
 
 export type Activities = ReturnType<typeof createActivities>;

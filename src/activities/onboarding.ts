@@ -1,49 +1,155 @@
 import type { Db } from '../db/client';
-import type { Mailer } from '../mail/transport';
-import type { Processes } from '../temporal/processes';
-import { welcomeMessage } from '../mail/templates';
-import { listAssignments, refreshPersonAssignments, type AssignmentView } from '../services/onboarding/assignments';
+import { isoDate } from '../domain/dates';
+import { DEFAULT_NOTICE_POLICY, noticeKey, type NoticeKind, type NoticePolicy, type OpenAssignment } from '../domain/notices';
+import type { PersonStatus } from '../generated/prisma/enums';
+import { noticeMessage, welcomeMessage } from '../mail/templates';
+import { recordAudit } from '../services/audit/trail';
 import { deliverNotification, queueNotification } from '../services/notifications/outbox';
+import { listAssignments, OPEN_STATUSES } from '../services/onboarding/assignments';
+import type { ActivityDeps, PersonRef } from './deps';
 
-export interface ActivityDeps {
-  db: Db;
-  mailer: Mailer;
-  publicUrl: string;
-  /** For activities that wake other processes (a renewal sending people back to training). */
-  processes: Processes;
+export interface TrainingPlan {
+  personStatus: PersonStatus;
+  /** Open assignments, mandatory or not. */
+  open: (OpenAssignment & { mandatory: boolean })[];
+  policy: NoticePolicy;
 }
 
-export interface PersonRef {
-  tenantId: string;
-  personId: string;
+export interface DueNoticeInput extends PersonRef {
+  workflowId: string;
+  assignmentId: string;
+  dueDate: string;
+  kind: NoticeKind;
+  /** Earlier notices of this assignment whose moment passed unsent: this one replaces them. */
+  supersedes?: NoticeKind[];
 }
 
-/** The onboarding process's side effects. Each one is safe to run again with the same input. */
+/**
+ * The per-person training process's side effects. The records it reads were written, with the
+ * command that woke it, by whoever changed them (a hire, a transfer, a completion, a matrix change).
+ * Each activity is safe to run again with the same input.
+ */
 export function createOnboardingActivities({ db, mailer, publicUrl }: ActivityDeps) {
   return {
-    async assignRequiredTraining(input: PersonRef & { workflowId: string }): Promise<AssignmentView[]> {
-      await db.$transaction((tx) => refreshPersonAssignments(tx, input.tenantId, input.personId, { type: 'system', id: input.workflowId }));
-      return listAssignments(db, input.tenantId, input.personId);
+    /**
+     * The first step of a run: for a hire, the welcome message listing what the person owes, sent once
+     * per process (the outbox key carries the first run's id); then the plan to wait on. One activity,
+     * so a hire costs the process one round trip before it waits.
+     */
+    async beginTraining(input: PersonRef & { workflowId: string; welcomeKey: string | null }): Promise<TrainingPlan> {
+      if (input.welcomeKey) {
+        const [person, assignments] = await Promise.all([
+          db.person.findFirstOrThrow({ where: { id: input.personId, tenantId: input.tenantId }, select: { email: true, name: true } }),
+          listAssignments(db, input.tenantId, input.personId),
+        ]);
+        const id = await queueNotification(db, {
+          tenantId: input.tenantId,
+          key: input.welcomeKey,
+          personId: input.personId,
+          toAddress: person.email,
+          ...welcomeMessage({ name: person.name, assignments, publicUrl }),
+        });
+        await deliverNotification(db, mailer, id);
+      }
+      return readPlan(db, input);
     },
 
-    /** Queues the welcome message in the outbox (once per workflow) and returns its id. */
-    async queueWelcomeEmail(input: PersonRef & { workflowId: string; runId: string; assignments: AssignmentView[] }): Promise<string> {
-      const person = await db.person.findFirstOrThrow({
-        where: { id: input.personId, tenantId: input.tenantId },
-        select: { email: true, name: true },
-      });
-      const message = welcomeMessage({ name: person.name, assignments: input.assignments, publicUrl });
-      return queueNotification(db, {
-        tenantId: input.tenantId,
-        key: `${input.workflowId}:${input.runId}:welcome`,
-        personId: input.personId,
-        toAddress: person.email,
-        ...message,
-      });
+    loadTrainingPlan(input: PersonRef): Promise<TrainingPlan> {
+      return readPlan(db, input);
     },
 
-    async deliverNotification(notificationId: string): Promise<void> {
+    /**
+     * Sends one reminder or escalation through the outbox (once per workflow, assignment, due date and
+     * kind) and audits it once. Recipients are looked up now, so a manager change re-routes escalations
+     * not yet sent. From the due date on, the assignment is marked overdue (also when a later notice
+     * replaced the overdue notice).
+     */
+    async sendDueNotice(input: DueNoticeInput): Promise<{ sentTo: 'person' | 'manager' | 'compliance_officer' | null; skipped?: string }> {
+      const { tenantId, personId, assignmentId, kind } = input;
+      const key = `${input.workflowId}:${noticeKey(input)}`;
+      const assignment = await db.assignment.findFirst({
+        where: { id: assignmentId, tenantId, personId },
+        include: {
+          program: { select: { title: true } },
+          person: { select: { name: true, email: true, status: true, manager: { select: { id: true, email: true, status: true } } } },
+        },
+      });
+      if (!assignment || !(OPEN_STATUSES as readonly string[]).includes(assignment.status)) return { sentTo: null, skipped: 'assignment no longer open' };
+      if (assignment.person.status !== 'active') return { sentTo: null, skipped: `person is ${assignment.person.status}` };
+      const policy = (await db.notificationPolicy.findUnique({ where: { tenantId } })) ?? { ...DEFAULT_NOTICE_POLICY, complianceOfficerEmail: null };
+
+      if (!kind.startsWith('reminder_')) {
+        await db.assignment.updateMany({
+          where: { id: assignmentId, status: { in: ['assigned', 'in_progress'] } },
+          data: { status: 'overdue', statusAt: new Date(), statusActor: input.workflowId, statusReason: 'due date passed' },
+        });
+      }
+      const audit = { entityType: 'assignment', entityId: assignmentId, idempotencyKey: key };
+      const data = { kind, ...(input.supersedes?.length ? { supersedes: input.supersedes } : {}) };
+
+      const recipient = pickRecipient(kind, assignment.person, policy.complianceOfficerEmail, policy.overdueNotice);
+      if ('skipped' in recipient) {
+        await recordAudit(db, tenantId, { type: 'system', id: input.workflowId }, { ...audit, action: 'notice.skipped', reason: recipient.skipped, data });
+        return { sentTo: null, skipped: recipient.skipped };
+      }
+      const notificationId = await queueNotification(db, {
+        tenantId,
+        key,
+        personId: recipient.role === 'person' ? personId : recipient.role === 'manager' ? assignment.person.manager!.id : undefined,
+        toAddress: recipient.email,
+        ...noticeMessage(kind, { personName: assignment.person.name, programTitle: assignment.program.title, dueDate: input.dueDate }, publicUrl),
+      });
+      await recordAudit(db, tenantId, { type: 'system', id: input.workflowId }, {
+        ...audit,
+        action: kind.startsWith('reminder') || kind === 'overdue' ? 'assignment.reminded' : 'assignment.escalated',
+        data: { ...data, recipient: recipient.role, notificationId },
+      });
       await deliverNotification(db, mailer, notificationId);
+      return { sentTo: recipient.role };
     },
   };
+}
+
+async function readPlan(db: Db, { tenantId, personId }: PersonRef): Promise<TrainingPlan> {
+  const [person, open, policy] = await Promise.all([
+    db.person.findFirstOrThrow({ where: { id: personId, tenantId }, select: { status: true } }),
+    db.assignment.findMany({
+      where: { tenantId, personId, status: { in: [...OPEN_STATUSES] } },
+      select: { id: true, dueDate: true, assignedAt: true, mandatory: true },
+      orderBy: { dueDate: 'asc' },
+    }),
+    db.notificationPolicy.findUnique({ where: { tenantId } }),
+  ]);
+  return {
+    personStatus: person.status,
+    open: open.map((a) => ({ id: a.id, dueDate: isoDate(a.dueDate), assignedAt: a.assignedAt.toISOString(), mandatory: a.mandatory })),
+    policy: policy
+      ? {
+          reminderDaysBeforeDue: policy.reminderDaysBeforeDue,
+          overdueNotice: policy.overdueNotice,
+          managerEscalationDaysOverdue: policy.managerEscalationDaysOverdue,
+          complianceEscalationDaysAfter: policy.complianceEscalationDaysAfter,
+        }
+      : DEFAULT_NOTICE_POLICY,
+  };
+}
+
+type Recipient = { role: 'person' | 'manager' | 'compliance_officer'; email: string } | { skipped: string };
+
+function pickRecipient(
+  kind: NoticeKind,
+  person: { email: string; manager: { email: string; status: string } | null },
+  complianceOfficerEmail: string | null,
+  overdueNotice: boolean,
+): Recipient {
+  if (kind === 'manager_escalation') {
+    if (!person.manager || person.manager.status === 'terminated') return { skipped: 'the person has no active manager' };
+    return { role: 'manager', email: person.manager.email };
+  }
+  if (kind === 'compliance_escalation') {
+    if (!complianceOfficerEmail) return { skipped: 'the tenant has no compliance officer e-mail' };
+    return { role: 'compliance_officer', email: complianceOfficerEmail };
+  }
+  if (kind === 'overdue' && !overdueNotice) return { skipped: 'overdue notices are off for this tenant' };
+  return { role: 'person', email: person.email };
 }

@@ -1,12 +1,13 @@
+import { Context } from '@temporalio/activity';
 import type { OrgView } from '../domain/approval-chain';
 import { approverMessage, changesRequestedMessage, type ApproverMessagePurpose } from '../mail/renewal-templates';
 import { DEFAULT_APPROVAL_LINK_SETTINGS, issueLinkToken, type ApprovalLinkSettings } from '../services/identity/approval-links';
 import { recordAudit, SYSTEM } from '../services/audit/trail';
 import { deliverNotification, queueNotification } from '../services/notifications/outbox';
-import { finishRenewal, renewalSummary, type RenewalFinished } from '../services/renewals/outcome';
+import { finishRenewal, renewalSummary } from '../services/renewals/outcome';
 import * as records from '../services/renewals/records';
 import type { ChainSnapshot } from '../services/renewals/requests';
-import type { ActivityDeps } from './onboarding';
+import type { ActivityDeps } from './deps';
 
 export interface RenewalActivityDeps extends ActivityDeps {
   /** Signing secret and lifetimes of e-mailed links; the development defaults when absent. */
@@ -44,10 +45,14 @@ export function createRenewalActivities({ db, mailer, publicUrl, approvalLinks =
       return records.recordResubmission(db, input);
     },
 
+    failRenewal(input: Parameters<typeof records.failRequest>[1]): Promise<void> {
+      return records.failRequest(db, input);
+    },
+
     /**
      * E-mails each approver about the step, with a signed single-use link to confirm a decision and a
      * sign-in link to their inbox. Keyed by workflow, step, round and person: sent once each.
-     * Reminders are also written to the audit trail, once.
+     * Reminders are also written to the audit trail, once (keyed the same way).
      */
     async notifyApprovers(input: {
       tenantId: string;
@@ -70,7 +75,6 @@ export function createRenewalActivities({ db, mailer, publicUrl, approvalLinks =
       const ids: string[] = [];
       for (const person of people) {
         const key = `${input.workflowId}:step:${stepId}:${input.round}:${person.id}`;
-        const first = !(await db.notification.findUnique({ where: { tenantId_key: { tenantId, key } }, select: { id: true } }));
         const decisionToken = await issueLinkToken(db, approvalLinks, { tenantId, key: `${key}:decision`, purpose: 'decision', personId: person.id, stepId });
         const signInToken = await issueLinkToken(db, approvalLinks, { tenantId, key: `${key}:sign-in`, purpose: 'sign_in', personId: person.id });
         const act = `${publicUrl}/approver/act?token=${encodeURIComponent(decisionToken)}`;
@@ -87,13 +91,14 @@ export function createRenewalActivities({ db, mailer, publicUrl, approvalLinks =
           inboxUrl: `${publicUrl}/approver/sign-in?token=${encodeURIComponent(signInToken)}`,
         });
         ids.push(await queueNotification(db, { tenantId, key, personId: person.id, toAddress: person.email, ...message }));
-        if (first && input.purpose === 'reminder') {
+        if (input.purpose === 'reminder') {
           await recordAudit(db, tenantId, SYSTEM, {
             action: 'approval.reminder_sent',
             entityType: 'renewal_request',
             entityId: requestId,
             data: { stepId, level: step.level, to: person.id, reminder: input.round },
             at: new Date(input.at),
+            idempotencyKey: `${key}:audit`,
           });
         }
       }
@@ -115,10 +120,10 @@ export function createRenewalActivities({ db, mailer, publicUrl, approvalLinks =
     },
 
     /** Closes the request with its outcome, puts an approval into effect and tells the people concerned. */
-    async finishRenewal(input: Parameters<typeof finishRenewal>[1]): Promise<Pick<RenewalFinished, 'retrainedPersonIds'>> {
-      const finished = await finishRenewal(db, input);
+    async finishRenewal(input: Omit<Parameters<typeof finishRenewal>[1], 'taskQueue'>): Promise<void> {
+      // Wake-ups of people sent back to training go to the task queue this process runs on.
+      const finished = await finishRenewal(db, { ...input, taskQueue: Context.current().info.taskQueue });
       await deliver(finished.notificationIds);
-      return { retrainedPersonIds: finished.retrainedPersonIds };
     },
   };
 }

@@ -3,6 +3,8 @@ import express, { Router, type Express } from 'express';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client';
 import { DEFAULT_APPROVAL_LINK_SETTINGS, type ApprovalLinkSettings } from '../services/identity/approval-links';
+import { metrics } from '../metrics';
+import type { CommandDelivery } from '../services/processes/operations';
 import type { Processes } from '../temporal/processes';
 import { authenticate } from './auth';
 import { errorHandler, notFoundRoute } from './errors';
@@ -15,13 +17,15 @@ import { healthRouter } from './routes/health';
 export interface AppDeps {
   db: Db;
   processes: Processes;
+  /** Where record changes hand their process commands right after commit (the dispatcher). */
+  delivery: CommandDelivery;
   logger: Logger;
   publicUrl: string;
   /** Signing of approvers' links and sessions; the development defaults when absent. */
   approvalLinks?: ApprovalLinkSettings;
 }
 
-export function createApp({ db, processes, logger, publicUrl, approvalLinks = DEFAULT_APPROVAL_LINK_SETTINGS }: AppDeps): Express {
+export function createApp({ db, processes, delivery, logger, publicUrl, approvalLinks = DEFAULT_APPROVAL_LINK_SETTINGS }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -38,8 +42,12 @@ export function createApp({ db, processes, logger, publicUrl, approvalLinks = DE
   });
 
   app.use(healthRouter(db, processes));
+  // Prometheus metrics: process-wide figures, no tenant data (like /health, no key).
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.contentType).send(await metrics.metrics());
+  });
 
-  const operations = apiOperations(db, processes);
+  const operations = apiOperations(db, processes, delivery);
   const openApi = buildOpenApiDocument(operations, publicUrl);
   const api = Router();
   api.get('/openapi.json', (_req, res) => {

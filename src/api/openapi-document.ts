@@ -11,5 +11,6 @@ import { apiOperations } from './operations';
  */
 export function currentOpenApiDocument(serverUrl = 'http://localhost:3000') {
   const db = createDb(DEFAULT_DATABASE_URL);
-  return buildOpenApiDocument(apiOperations(db, new Processes(new Client(), 'unused')), serverUrl);
+  const nothingToDeliver = { taskQueue: 'unused', deliverNow: async () => undefined };
+  return buildOpenApiDocument(apiOperations(db, new Processes(new Client()), nothingToDeliver), serverUrl);
 }

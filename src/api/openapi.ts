@@ -19,7 +19,14 @@ export function buildOpenApiDocument(operations: readonly Operation[], serverUrl
       required: ((query?.required as string[] | undefined) ?? []).includes(name),
       schema,
     }));
-    const parameters = op.params || op.query ? [...pathParameters, ...queryParameters] : undefined;
+    const headers = op.headers ? jsonSchema(op.headers) : undefined;
+    const headerParameters = Object.entries(headers?.properties ?? {}).map(([name, schema]) => ({
+      name,
+      in: 'header',
+      required: ((headers?.required as string[] | undefined) ?? []).includes(name),
+      schema,
+    }));
+    const parameters = op.params || op.query || op.headers ? [...pathParameters, ...queryParameters, ...headerParameters] : undefined;
     paths[path] ??= {};
     paths[path][op.method] = {
       summary: op.summary,

@@ -10,7 +10,7 @@ import type { Actor } from '../services/audit/trail';
  * An API operation described once: the router validates with these zod schemas and the OpenAPI
  * document is generated from the very same objects.
  */
-export interface OperationSpec<B extends z.ZodType, P extends z.ZodType, Q extends z.ZodType = z.ZodUndefined> {
+export interface OperationSpec<B extends z.ZodType, P extends z.ZodType, Q extends z.ZodType = z.ZodUndefined, H extends z.ZodType = z.ZodUndefined> {
   method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Express-style path relative to /api/v1, e.g. /people/:id/assignments */
   path: string;
@@ -20,15 +20,18 @@ export interface OperationSpec<B extends z.ZodType, P extends z.ZodType, Q exten
   params?: P;
   /** Query string parameters, e.g. paging; each property becomes one `in: query` parameter. */
   query?: Q;
+  /** Request headers the operation reads, by lower-case name (e.g. idempotency-key); each becomes an `in: header` parameter. */
+  headers?: H;
   body?: B;
   /** `contentType` for a response that is not JSON (e.g. text/csv); its schema then describes the text. */
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
 }
 
-export interface OperationContext<B, P, Q = undefined> {
+export interface OperationContext<B, P, Q = undefined, H = undefined> {
   body: B;
   params: P;
   query: Q;
+  headers: H;
   principal: ApiPrincipal;
   /** The calling system, as the audit trail records it. */
   actor: Actor;
@@ -43,14 +46,19 @@ export interface OperationResult {
   headers?: Record<string, string>;
 }
 
-export interface Operation<B extends z.ZodType = z.ZodType, P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType>
-  extends OperationSpec<B, P, Q> {
-  handle(ctx: OperationContext<z.output<B>, z.output<P>, z.output<Q>>): Promise<OperationResult>;
+export interface Operation<B extends z.ZodType = z.ZodType, P extends z.ZodType = z.ZodType, Q extends z.ZodType = z.ZodType, H extends z.ZodType = z.ZodType>
+  extends OperationSpec<B, P, Q, H> {
+  handle(ctx: OperationContext<z.output<B>, z.output<P>, z.output<Q>, z.output<H>>): Promise<OperationResult>;
 }
 
-export function operation<B extends z.ZodType = z.ZodUndefined, P extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined>(
-  spec: OperationSpec<B, P, Q>,
-  handle: (ctx: OperationContext<z.output<B>, z.output<P>, z.output<Q>>) => Promise<OperationResult>,
+export function operation<
+  B extends z.ZodType = z.ZodUndefined,
+  P extends z.ZodType = z.ZodUndefined,
+  Q extends z.ZodType = z.ZodUndefined,
+  H extends z.ZodType = z.ZodUndefined,
+>(
+  spec: OperationSpec<B, P, Q, H>,
+  handle: (ctx: OperationContext<z.output<B>, z.output<P>, z.output<Q>, z.output<H>>) => Promise<OperationResult>,
 ): Operation {
   return { ...spec, handle } as unknown as Operation;
 }
@@ -61,8 +69,9 @@ export function mountOperations(router: Router, operations: readonly Operation[]
       requireScope(req, op.scope);
       const params = op.params ? parse(op.params, req.params, 'path') : undefined;
       const query = op.query ? parse(op.query, req.query, 'query') : undefined;
+      const headers = op.headers ? parse(op.headers, req.headers, 'header') : undefined;
       const body = op.body ? parse(op.body, req.body, 'body') : undefined;
-      const result = await op.handle({ body, params, query, principal: req.principal!, actor: { type: 'api_client', id: req.principal!.clientId, requestId: req.id }, req });
+      const result = await op.handle({ body, params, query, headers, principal: req.principal!, actor: { type: 'api_client', id: req.principal!.clientId, requestId: req.id }, req });
       if (result.headers) res.set(result.headers);
       if (result.contentType) res.status(result.status).type(result.contentType).send(result.body);
       else res.status(result.status).json(result.body);
@@ -70,7 +79,7 @@ export function mountOperations(router: Router, operations: readonly Operation[]
   }
 }
 
-function parse(schema: z.ZodType, value: unknown, where: 'body' | 'path' | 'query'): unknown {
+function parse(schema: z.ZodType, value: unknown, where: 'body' | 'path' | 'query' | 'header'): unknown {
   if (where === 'body' && value === undefined) {
     throw new InvalidRequest('The request needs a JSON body (Content-Type: application/json)');
   }
@@ -83,5 +92,6 @@ function parse(schema: z.ZodType, value: unknown, where: 'body' | 'path' | 'quer
       : [{ field: [where, ...issue.path.map(String)].join('.'), message: issue.message }],
   );
   const summary = problems.map((p) => `${p.field}: ${p.message}`).join('; ');
-  throw new InvalidRequest(`Invalid ${where === 'body' ? 'request body' : where === 'path' ? 'path' : 'query string'}: ${summary}`, problems);
+  const what = { body: 'request body', path: 'path', query: 'query string', header: 'header' }[where];
+  throw new InvalidRequest(`Invalid ${what}: ${summary}`, problems);
 }

@@ -1,4 +1,5 @@
 import type { Db } from '../db/client';
+import type { CommandDelivery } from '../services/processes/operations';
 import type { Processes } from '../temporal/processes';
 import type { Operation } from './operation';
 import { approvalOperations } from './routes/approvals';
@@ -14,23 +15,27 @@ import { requirementOperations } from './routes/requirements';
 import { roleOperations } from './routes/roles';
 import { trainingMatrixOperations } from './routes/training-matrix';
 
-/** Every operation under /api/v1: what the router mounts and what the OpenAPI document describes. */
-export function apiOperations(db: Db, processes: Processes): Operation[] {
+/**
+ * Every operation under /api/v1: what the router mounts and what the OpenAPI document describes.
+ * Record changes hand their process commands to `delivery`; approvers' actions reach running
+ * processes through `processes` (Workflow Updates).
+ */
+export function apiOperations(db: Db, processes: Processes, delivery: CommandDelivery): Operation[] {
   return [
     // Inbound from HR systems and LMSs, and what people owe.
-    ...hrEventOperations(db, processes),
-    ...completionOperations(db, processes),
+    ...hrEventOperations(db, delivery),
+    ...completionOperations(db, delivery),
     ...peopleOperations(db),
-    ...assignmentOperations(db, processes),
-    // The training-matrix catalog.
-    ...trainingMatrixOperations(db, processes),
+    ...assignmentOperations(db, delivery),
+    // The training-matrix catalog; matrix changes run as operations.
+    ...trainingMatrixOperations(db, delivery),
     ...roleOperations(db),
     ...courseOperations(db),
     ...programOperations(db),
-    ...requirementOperations(db, processes),
+    ...requirementOperations(db, delivery),
     ...notificationPolicyOperations(db),
     // Renewal requests, their approval chains and audit trail; approvers' decisions.
-    ...renewalOperations(db, processes),
+    ...renewalOperations(db, processes, delivery),
     ...approvalOperations(db, processes),
   ];
 }

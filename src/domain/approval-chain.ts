@@ -5,9 +5,10 @@
  */
 
 export type RenewalKind = 'program' | 'course';
-export type RenewalStatus = 'pending' | 'approved' | 'rejected' | 'changes_requested' | 'cancelled' | 'expired';
-/** How a request can end. */
-export type FinalStatus = Exclude<RenewalStatus, 'pending' | 'changes_requested'>;
+/** `failed`: its process stopped on a step no retry could mend (e.g. a record it needs was deleted). */
+export type RenewalStatus = 'pending' | 'approved' | 'rejected' | 'changes_requested' | 'cancelled' | 'expired' | 'failed';
+/** How a request's approval can end. */
+export type FinalStatus = Exclude<RenewalStatus, 'pending' | 'changes_requested' | 'failed'>;
 export type ApproverRule = 'manager' | 'managers_manager' | 'role' | 'people';
 export type ApprovalMode = 'any' | 'all';
 export type EscalationRule = 'delegate' | 'next_manager' | 'auto_reject' | 'auto_approve';
@@ -18,7 +19,7 @@ export type DecisionKind = 'approve' | 'reject' | 'request_changes' | 'delegate'
 export type DecisionChannel = 'api' | 'inbox' | 'email';
 
 export const MAX_LEVELS = 6;
-export const CLOSED_STATUSES: readonly RenewalStatus[] = ['approved', 'rejected', 'cancelled', 'expired'];
+export const CLOSED_STATUSES: readonly RenewalStatus[] = ['approved', 'rejected', 'cancelled', 'expired', 'failed'];
 
 /** Who acts, and through which door: the audit keeps both. */
 export interface ActingPerson {

@@ -12,3 +12,8 @@ export function addDays(date: Date, days: number): Date {
 export function isoDate(date: Date): string {
   return toCalendarDate(date).toISOString().slice(0, 10);
 }
+
+/** Whole calendar days from `from` to `to` (negative when `to` is earlier). */
+export function daysBetween(from: Date, to: Date): number {
+  return Math.round((toCalendarDate(to).getTime() - toCalendarDate(from).getTime()) / DAY_MS);
+}

@@ -79,8 +79,27 @@ export function keysOfOpenAssignments(sent: Iterable<string>, openAssignmentIds:
   return [...sent].filter((key) => openAssignmentIds.has(key.slice(0, key.indexOf(':'))));
 }
 
-export function dueNotices(schedule: readonly Notice[], sent: ReadonlySet<string>, now: number): Notice[] {
-  return schedule.filter((n) => n.at <= now && !sent.has(noticeKey(n)));
+/** What is due now, per assignment: the one notice to send, and the earlier ones it makes pointless. */
+export interface DueNotice extends Notice {
+  /** Kinds whose moment also passed unsent (a leave, a worker backlog): this notice replaces them. */
+  supersedes: NoticeKind[];
+}
+
+/**
+ * The notices whose moment has come and that were not sent. When several of one assignment are due
+ * at once (their moments passed while the person was on leave or the worker was down), only the
+ * latest goes out: a 7-day reminder is pointless beside the overdue notice, and the overdue notice
+ * beside an escalation. The ones it replaces are reported with it, so they are never sent late.
+ */
+export function dueNotices(schedule: readonly Notice[], sent: ReadonlySet<string>, now: number): DueNotice[] {
+  const latest = new Map<string, DueNotice>();
+  for (const notice of schedule) {
+    if (notice.at > now || sent.has(noticeKey(notice))) continue;
+    const earlier = latest.get(notice.assignmentId);
+    const supersedes = earlier ? [...earlier.supersedes, earlier.kind] : [];
+    latest.set(notice.assignmentId, { ...notice, supersedes });
+  }
+  return [...latest.values()].sort((x, y) => x.at - y.at || x.assignmentId.localeCompare(y.assignmentId));
 }
 
 export function nextNoticeAt(schedule: readonly Notice[], sent: ReadonlySet<string>, now: number): number | undefined {

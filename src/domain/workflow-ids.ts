@@ -1,8 +1,20 @@
-/** Deterministic workflow ids: a repeated event or a retried request can never start a second process. */
+/**
+ * Deterministic workflow ids, built here and nowhere else: a repeated event or a retried request can
+ * never start a second process.
+ */
 export function onboardingWorkflowId(tenantId: string, personId: string): string {
-  return `onboarding:${tenantId}:${personId}`;
+  return `${onboardingWorkflowIdPrefix(tenantId)}${personId}`;
+}
+
+/** What every person's training-process id in a tenant starts with (set-based SQL appends the person id). */
+export function onboardingWorkflowIdPrefix(tenantId: string): string {
+  return `onboarding:${tenantId}:`;
 }
 
 export function renewalWorkflowId(tenantId: string, requestId: string): string {
   return `renewal:${tenantId}:${requestId}`;
+}
+
+export function matrixChangeWorkflowId(tenantId: string, operationId: string): string {
+  return `matrix-change:${tenantId}:${operationId}`;
 }

@@ -24,13 +24,29 @@ export interface MailCatcher {
  * A real SMTP server that keeps what it receives: the embedded default for development
  * (where mail goes nowhere else) and the receiving end in tests.
  */
-export async function startMailCatcher(options: { port?: number; onMessage?: (message: CaughtMessage) => void } = {}): Promise<MailCatcher> {
+export interface MailCatcherOptions {
+  port?: number;
+  onMessage?: (message: CaughtMessage) => void;
+  /** Answer each message only after this long, as a slow or distant server does. */
+  acceptAfterMs?: number;
+  /** Refuse these recipients for good (550), as a server does for an unknown mailbox. */
+  refuses?: (address: string) => boolean;
+}
+
+export async function startMailCatcher(options: MailCatcherOptions = {}): Promise<MailCatcher> {
   const messages: CaughtMessage[] = [];
   const waiters = new Set<() => void>();
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      if (options.refuses?.(address.address)) {
+        callback(Object.assign(new Error(`5.1.1 <${address.address}>: mailbox unavailable`), { responseCode: 550 }));
+        return;
+      }
+      callback();
+    },
     onData(stream, session, callback) {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
@@ -45,10 +61,12 @@ export async function startMailCatcher(options: { port?: number; onMessage?: (me
               messageId: email.messageId ?? '',
               receivedAt: new Date(),
             };
-            messages.push(message);
-            options.onMessage?.(message);
-            for (const wake of waiters) wake();
-            callback();
+            setTimeout(() => {
+              messages.push(message);
+              options.onMessage?.(message);
+              for (const wake of waiters) wake();
+              callback();
+            }, options.acceptAfterMs ?? 0);
           })
           .catch((error: Error) => callback(error));
       });

@@ -1,4 +1,5 @@
 import nodemailer from 'nodemailer';
+import type SMTPTransport from 'nodemailer/lib/smtp-transport';
 
 export interface MailMessage {
   to: string;
@@ -12,9 +13,13 @@ export interface Mailer {
   close(): void;
 }
 
-/** Sends through the SMTP server named by an smtp:// or smtps:// URL. */
+/**
+ * Sends through the SMTP server named by an smtp:// or smtps:// URL. The timeouts bound how long one
+ * send can take (the outbox's claim on a message outlasts them).
+ */
 export function createMailer(smtpUrl: string, from: string): Mailer {
-  const transport = nodemailer.createTransport(smtpUrl);
+  const options: SMTPTransport.Options = { url: smtpUrl, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 };
+  const transport = nodemailer.createTransport(options);
   return {
     async send(message) {
       await transport.sendMail({ from, ...message });

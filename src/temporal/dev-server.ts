@@ -8,6 +8,8 @@ export interface DevServer {
   address: string;
   uiUrl?: string;
   stop(): Promise<void>;
+  /** Ends it at once (SIGKILL), as a crash would. */
+  kill(): Promise<void>;
 }
 
 export interface DevServerOptions {
@@ -60,6 +62,11 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
       const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
       await exited;
       clearTimeout(timer);
+    },
+    async kill() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
     },
   };
 }

@@ -1,17 +1,10 @@
 import type { Connection } from '@temporalio/client';
-import { defineSearchAttributeKey, SearchAttributeType, TypedSearchAttributes } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 
-/** Operators find a tenant's or a person's processes with e.g. `TrainhubPersonId = "<id>"`. */
+/** Operators find a tenant's or a person's processes with e.g. `TrainhubPersonId = "<id>"` (the dispatcher sets them). */
 export const TENANT_ID = defineSearchAttributeKey('TrainhubTenantId', SearchAttributeType.KEYWORD);
 export const PERSON_ID = defineSearchAttributeKey('TrainhubPersonId', SearchAttributeType.KEYWORD);
-
-export function onboardingSearchAttributes(tenantId: string, personId: string): TypedSearchAttributes {
-  return new TypedSearchAttributes([
-    { key: TENANT_ID, value: tenantId },
-    { key: PERSON_ID, value: personId },
-  ]);
-}
 
 /** Registers trainhub's search attributes on the namespace if it lacks them (idempotent). */
 export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {

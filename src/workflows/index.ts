@@ -1,2 +1,3 @@
+export { matrixChange } from './matrix-change';
 export { onboarding } from './onboarding';
 export { renewal } from './renewal';

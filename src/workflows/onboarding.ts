@@ -1,5 +1,6 @@
 import {
   allHandlersFinished,
+  ApplicationFailure,
   condition,
   continueAsNew,
   defineQuery,
@@ -9,7 +10,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import type { TrainingPlan } from '../activities/onboarding';
 import { dueNotices, keysOfOpenAssignments, nextNoticeAt, noticeKey, scheduleNotices } from '../domain/notices';
+import { ACTIVITY_RETRY, hopelessCause } from './failures';
 
 export interface OnboardingInput {
   tenantId: string;
@@ -34,16 +37,16 @@ export const personChangedSignal = defineSignal('personChanged');
 export const personTerminatedSignal = defineSignal('personTerminated');
 export const onboardingStatusQuery = defineQuery<OnboardingStatus>('onboardingStatus');
 
-const { assignRequiredTraining, queueWelcomeEmail, deliverNotification, loadTrainingPlan, sendDueNotice } = proxyActivities<Activities>({
+const { beginTraining, loadTrainingPlan, sendDueNotice, recordProcessFailure } = proxyActivities<Activities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
+  retry: ACTIVITY_RETRY,
 });
 
 /**
- * One person's training process: assign what their roles require, welcome them with the list, remind
- * before each due date, mark overdue and escalate to the manager and then compliance, and finish
- * once every mandatory assignment is complete (or the person leaves the company). Records live in
- * Postgres; this workflow owns only the timers and what it has already sent.
+ * One person's training process: welcome them with what their roles require, remind before each due
+ * date, mark overdue and escalate to the manager and then compliance, and finish once every
+ * mandatory assignment is complete (or the person leaves the company). Records live in Postgres,
+ * written by whoever changed them; this workflow owns only the timers and what it has already sent.
  */
 export async function onboarding(input: OnboardingInput): Promise<OnboardingStatus> {
   const { workflowId, firstExecutionRunId } = workflowInfo();
@@ -57,40 +60,53 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   setHandler(personTerminatedSignal, () => void (terminated = true));
   setHandler(onboardingStatusQuery, () => status);
 
-  if (!input.carried) {
-    const assignments = await assignRequiredTraining({ ...person, workflowId });
-    if (input.welcome !== false) {
-      const welcomeId = await queueWelcomeEmail({ ...person, workflowId, runId: firstExecutionRunId, assignments });
-      await deliverNotification(welcomeId);
-    }
-  }
-
-  for (;;) {
-    const plan = await loadTrainingPlan(person);
-    status.outstandingAssignmentIds = plan.open.filter((a) => a.mandatory).map((a) => a.id);
-    if (terminated || plan.personStatus === 'terminated') return finish(status, 'terminated');
-    if (status.outstandingAssignmentIds.length === 0) return finish(status, 'completed');
-
-    const schedule = plan.personStatus === 'on_leave' ? [] : scheduleNotices(plan.open, plan.policy);
-    const due = dueNotices(schedule, sent, Date.now());
-    for (const notice of due) {
-      await sendDueNotice({ ...person, workflowId, assignmentId: notice.assignmentId, dueDate: notice.dueDate, kind: notice.kind });
-      sent.add(noticeKey(notice));
-    }
-    if (due.length > 0) continue; // an overdue notice changes the plan
-
-    const next = nextNoticeAt(schedule, sent, Date.now());
-    status.phase = plan.personStatus === 'on_leave' ? 'on_leave' : 'waiting_for_completions';
-    status.nextNoticeAt = next === undefined ? null : new Date(next).toISOString();
-    if (next === undefined) await condition(() => recheck || terminated);
-    else await condition(() => recheck || terminated, next - Date.now());
+  try {
+    // Signals that arrived with the start are answered by the first read.
     recheck = false;
+    let plan: TrainingPlan | null = input.carried
+      ? null
+      : await beginTraining({ ...person, workflowId, welcomeKey: input.welcome === false ? null : `${workflowId}:${firstExecutionRunId}:welcome` });
 
-    if (workflowInfo().continueAsNewSuggested) {
-      await condition(allHandlersFinished);
-      const sentNotices = keysOfOpenAssignments(sent, new Set(plan.open.map((a) => a.id)));
-      await continueAsNew<typeof onboarding>({ ...input, welcome: false, carried: { sentNotices } });
+    for (;;) {
+      if (plan === null) {
+        recheck = false;
+        plan = await loadTrainingPlan(person);
+      }
+      status.outstandingAssignmentIds = plan.open.filter((a) => a.mandatory).map((a) => a.id);
+      if (terminated || plan.personStatus === 'terminated') return finish(status, 'terminated');
+      if (status.outstandingAssignmentIds.length === 0) return finish(status, 'completed');
+
+      const schedule = plan.personStatus === 'on_leave' ? [] : scheduleNotices(plan.open, plan.policy);
+      const due = dueNotices(schedule, sent, Date.now());
+      for (const notice of due) {
+        await sendDueNotice({ ...person, workflowId, assignmentId: notice.assignmentId, dueDate: notice.dueDate, kind: notice.kind, supersedes: notice.supersedes });
+        sent.add(noticeKey(notice));
+        for (const kind of notice.supersedes) sent.add(noticeKey({ ...notice, kind }));
+      }
+      if (due.length > 0) {
+        plan = null; // an overdue notice changes the plan
+        continue;
+      }
+
+      const next = nextNoticeAt(schedule, sent, Date.now());
+      status.phase = plan.personStatus === 'on_leave' ? 'on_leave' : 'waiting_for_completions';
+      status.nextNoticeAt = next === undefined ? null : new Date(next).toISOString();
+      if (next === undefined) await condition(() => recheck || terminated);
+      else await condition(() => recheck || terminated, next - Date.now());
+      const openIds = new Set(plan.open.map((a) => a.id));
+      plan = null;
+
+      if (workflowInfo().continueAsNewSuggested) {
+        await condition(allHandlersFinished);
+        await continueAsNew<typeof onboarding>({ ...input, welcome: false, carried: { sentNotices: keysOfOpenAssignments(sent, openIds) } });
+      }
     }
+  } catch (error) {
+    const cause = hopelessCause(error);
+    if (!cause) throw error;
+    // A step that can never succeed (the person was deleted underneath it): record why, then fail visibly.
+    await recordProcessFailure({ tenantId: input.tenantId, workflowId, entityType: 'person', entityId: input.personId, code: cause.type ?? 'failed', reason: cause.message });
+    throw ApplicationFailure.nonRetryable(`The training process stopped: ${cause.message}`, cause.type ?? 'process_failed');
   }
 }
 

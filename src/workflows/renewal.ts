@@ -2,6 +2,8 @@ import {
   allHandlersFinished,
   ApplicationFailure,
   condition,
+  ContinueAsNew,
+  continueAsNew,
   defineQuery,
   defineSignal,
   defineUpdate,
@@ -34,6 +36,7 @@ import {
   type StepStatus,
   type StepView,
 } from '../domain/approval-chain';
+import { ACTIVITY_RETRY, hopelessCause } from './failures';
 
 export type { ActingPerson } from '../domain/approval-chain';
 
@@ -48,6 +51,20 @@ export interface RenewalInput {
   requestedAtMs: number;
   /** How long a closed request keeps answering late decisions itself (with a clear refusal) before it ends. */
   lateDecisionWindowMinutes: number;
+  /** State handed over by continue-as-new. */
+  carried?: RenewalCarried;
+}
+
+/** What a renewal process hands to its next run when its history grows long. */
+export interface RenewalCarried {
+  state: RenewalState;
+  levelIndex: number;
+  attempts: number[];
+  /** What it was waiting for: a decision on the current step, or the requester's resubmission. */
+  waiting: 'step' | 'resubmission';
+  rerouteFor: string[];
+  reroutes: number;
+  lastAt: number;
 }
 
 export interface DecisionInput extends ActingPerson {
@@ -101,10 +118,7 @@ export const cancelUpdate = defineUpdate<RequesterActionResult, [ActingPerson & 
 export const rerouteSignal = defineSignal<[{ personIds: string[] }]>('reroute');
 export const renewalStateQuery = defineQuery<RenewalState>('renewalState');
 
-const activities = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
+const activities = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry: ACTIVITY_RETRY });
 
 /** A refusal as the Update's failure: its type is the stable error code the API passes on. */
 function refused(refusal: Refusal): ApplicationFailure {
@@ -116,28 +130,57 @@ function refused(refusal: Refusal): ApplicationFailure {
  * notified and reminded at the level's offsets; a timeout escalates by the level's rule. Approvers
  * decide through Updates; requested changes wait for the requester to resubmit, which opens the
  * level again. The outcome is recorded, takes effect, and is told to the people concerned.
+ * A long history (many reminders, re-routings, resubmissions) continues as new, carrying its state.
+ * A step no retry can mend (a record deleted underneath it) ends the request as failed, audited.
  */
 export async function renewal(input: RenewalInput): Promise<RenewalState> {
   const { tenantId, requestId, requesterId, levels } = input;
   const { workflowId } = workflowInfo();
-  const state: RenewalState = { requestId, status: 'pending', level: null, current: null, past: [] };
-  let levelIndex = 0;
+  const carried = input.carried;
+  const state: RenewalState = carried?.state ?? { requestId, status: 'pending', level: null, current: null, past: [] };
+  let levelIndex = carried?.levelIndex ?? 0;
+  const attempts = carried?.attempts ?? levels.map(() => 0);
   let resubmitted = false;
-  let rerouteFor: string[] = [];
-  let reroutes = 0;
+  let rerouteFor: string[] = carried?.rerouteFor ?? [];
+  let reroutes = carried?.reroutes ?? 0;
   let closing: { status: FinalStatus; reason: string | null; actor: ActingPerson | null } | null = null;
+  /** Set when a step failed in a way no retry can mend: the process stops. */
+  let failure: ApplicationFailure | null = null;
 
   // Audit times come from the workflow clock, strictly increasing in the order the writes run, so the
   // trail reads in order (each write takes its time when it runs, inside `serially`).
-  let lastAt = input.requestedAtMs;
+  let lastAt = carried?.lastAt ?? input.requestedAtMs;
   const tick = () => (lastAt = Math.max(Date.now(), lastAt + 1));
 
   // Database writes happen one at a time, in the order the process decided them.
   let tail: Promise<unknown> = Promise.resolve();
+  let writing = 0;
   const serially = <T>(write: () => Promise<T>): Promise<T> => {
-    const run = tail.then(write, write);
+    writing += 1;
+    const run = tail.then(write, write).then(
+      (result) => {
+        writing -= 1;
+        return result;
+      },
+      (error: unknown) => {
+        writing -= 1;
+        failure ??= hopelessCause(error);
+        throw error;
+      },
+    );
     tail = run.catch(() => undefined);
     return run;
+  };
+  const stopIfFailed = () => {
+    if (failure) throw failure;
+  };
+
+  /** Continues as new once the server suggests it, when no Update and no write is in flight. */
+  const continueIfSuggested = async (waiting: RenewalCarried['waiting']): Promise<void> => {
+    if (!workflowInfo().continueAsNewSuggested) return;
+    await condition(() => (allHandlersFinished() && writing === 0) || failure !== null);
+    stopIfFailed();
+    await continueAsNew<typeof renewal>({ ...input, carried: { state, levelIndex, attempts, waiting, rerouteFor, reroutes, lastAt } });
   };
 
   const openStep = (): CurrentStep | null => {
@@ -243,7 +286,8 @@ export async function renewal(input: RenewalInput): Promise<RenewalState> {
     if (finished || !closing) return;
     finished = true;
     const { status, reason, actor } = closing;
-    const { retrainedPersonIds } = await activities.finishRenewal({
+    // An approval that sends people back to training also wakes their training processes (in its transaction).
+    await activities.finishRenewal({
       tenantId,
       requestId,
       workflowId,
@@ -253,8 +297,6 @@ export async function renewal(input: RenewalInput): Promise<RenewalState> {
       openStepId: state.current?.outcome === null ? state.current.id : null,
       at: tick(),
     });
-    // People sent back to training: their training process re-reads its plan, or starts again.
-    if (retrainedPersonIds.length > 0) await activities.wakeTrainingProcesses({ tenantId, personIds: retrainedPersonIds });
   }
 
   const organisation = (level: LevelSpec, approvers: readonly Approver[]) =>
@@ -329,7 +371,7 @@ export async function renewal(input: RenewalInput): Promise<RenewalState> {
     }
   }
 
-  /** One pass through a level: open the step, then wait for its outcome, reminding and escalating on time. */
+  /** One pass through a level: open the step, then wait for its outcome. */
   async function runLevel(level: LevelSpec, attempt: number): Promise<StepStatus> {
     const org = await organisation(level, []);
     const openedAtMs = Date.now();
@@ -361,9 +403,19 @@ export async function renewal(input: RenewalInput): Promise<RenewalState> {
       }),
     );
     await notify(step, approvers.map((a) => a.personId), 'request', 'request');
+    return awaitStep(level, step);
+  }
 
+  /** Waits for the step's outcome, reminding and escalating on time. */
+  async function awaitStep(level: LevelSpec, step: CurrentStep): Promise<StepStatus> {
     while (step.outcome === null) {
+      stopIfFailed();
       if (state.status === 'cancelled') return 'cancelled';
+      if (openStep() === null) {
+        // Decided: the decision's write, not a timer, ends this wait (however long the write takes).
+        await condition(() => step.outcome !== null || state.status === 'cancelled' || failure !== null);
+        continue;
+      }
       if (rerouteFor.length > 0) {
         await reroute(level, step);
         continue;
@@ -375,10 +427,13 @@ export async function renewal(input: RenewalInput): Promise<RenewalState> {
       const reminders = reminderTimes(step.windowStartMs, step.dueAtMs, level.reminderMinutesBefore).filter((t) => !step.remindersSent.includes(t));
       const wakeAt = Math.min(reminders[0] ?? Infinity, step.dueAtMs);
       const woken = await condition(
-        () => step.outcome !== null || state.status === 'cancelled' || rerouteFor.length > 0,
+        () => step.outcome !== null || state.status === 'cancelled' || rerouteFor.length > 0 || openStep() === null || failure !== null || workflowInfo().continueAsNewSuggested,
         Math.max(1, wakeAt - Date.now()),
       );
-      if (woken || openStep() === null) continue;
+      if (woken) {
+        if (openStep() === step && rerouteFor.length === 0) await continueIfSuggested('step');
+        continue;
+      }
       const now = Date.now();
       if (reminders[0] !== undefined && now >= reminders[0] && now < step.dueAtMs) {
         step.remindersSent.push(reminders[0]);
@@ -391,34 +446,61 @@ export async function renewal(input: RenewalInput): Promise<RenewalState> {
     return step.outcome;
   }
 
-  const attempts = levels.map(() => 0);
-  while (levelIndex < levels.length && !CLOSED_STATUSES.includes(state.status)) {
-    const level = levels[levelIndex]!;
-    const attempt = (attempts[levelIndex] ?? 0) + 1;
-    attempts[levelIndex] = attempt;
-    const outcome = await runLevel(level, attempt);
-    if (outcome === 'approved') {
-      levelIndex += 1;
-      continue;
+  async function awaitResubmission(): Promise<void> {
+    for (;;) {
+      await condition(() => resubmitted || state.status === 'cancelled' || failure !== null || workflowInfo().continueAsNewSuggested);
+      stopIfFailed();
+      if (resubmitted || state.status === 'cancelled') return;
+      await continueIfSuggested('resubmission');
     }
-    if (outcome === 'changes_requested') {
-      const step = state.current!;
-      await serially(() => activities.notifyRenewalRequester({ tenantId, requestId, workflowId, about: 'changes_requested', stepId: step.id, reason: step.outcomeReason, at: tick() }));
-      await condition(() => resubmitted || state.status === 'cancelled');
-      if (resubmitted) {
-        resubmitted = false;
-        continue;
-      }
-    }
-    break;
   }
 
-  if (!closing) {
-    const status = (state.status === 'pending' ? 'approved' : state.status) as FinalStatus;
-    state.status = status;
-    closing = { status, reason: state.current?.outcomeReason ?? null, actor: null };
+  try {
+    let resuming = carried?.waiting ?? null;
+    while (levelIndex < levels.length && !CLOSED_STATUSES.includes(state.status)) {
+      const level = levels[levelIndex]!;
+      let outcome: StepStatus;
+      if (resuming === 'step' && state.current) outcome = await awaitStep(level, state.current);
+      else if (resuming === 'resubmission') outcome = 'changes_requested';
+      else {
+        attempts[levelIndex] = (attempts[levelIndex] ?? 0) + 1;
+        outcome = await runLevel(level, attempts[levelIndex]!);
+      }
+      const requesterTold = resuming === 'resubmission';
+      resuming = null;
+      if (outcome === 'approved') {
+        levelIndex += 1;
+        continue;
+      }
+      if (outcome === 'changes_requested') {
+        const step = state.current!;
+        if (!requesterTold) {
+          await serially(() => activities.notifyRenewalRequester({ tenantId, requestId, workflowId, about: 'changes_requested', stepId: step.id, reason: step.outcomeReason, at: tick() }));
+        }
+        await awaitResubmission();
+        if (resubmitted) {
+          resubmitted = false;
+          continue;
+        }
+      }
+      break;
+    }
+    stopIfFailed();
+    if (!closing) {
+      const status = (state.status === 'pending' ? 'approved' : state.status) as FinalStatus;
+      state.status = status;
+      closing = { status, reason: state.current?.outcomeReason ?? null, actor: null };
+    }
+    await serially(() => finish());
+  } catch (error) {
+    if (error instanceof ContinueAsNew) throw error;
+    const cause = failure ?? hopelessCause(error);
+    if (!cause) throw error;
+    // A step no retry can mend: the request is closed as failed, with the reason, and the process fails visibly.
+    state.status = 'failed';
+    await activities.failRenewal({ tenantId, requestId, workflowId, reason: cause.message, code: cause.type ?? 'failed', at: tick() });
+    throw ApplicationFailure.nonRetryable(`The approval process stopped: ${cause.message}`, cause.type ?? 'process_failed');
   }
-  await serially(() => finish());
 
   // A closed request still answers late clicks itself for a while, refusing them in its validator.
   await condition(() => false, Math.max(1, input.lateDecisionWindowMinutes) * 60_000);

@@ -35,6 +35,7 @@ describe('health checks and the OpenAPI document', () => {
       '/courses/{key}',
       '/hr/events',
       '/notification-policy',
+      '/operations/{id}',
       '/people/{id}/assignments',
       '/people/{id}/compliance',
       '/programs',
@@ -56,7 +57,7 @@ describe('health checks and the OpenAPI document', () => {
 
     const hire = body.paths['/hr/events'].post;
     expect(hire['x-required-scope']).toBe('hr:write');
-    expect(Object.keys(hire.responses).sort()).toEqual(['200', '202', '400', '401', '403', '409', '422', '503']);
+    expect(Object.keys(hire.responses).sort()).toEqual(['200', '202', '400', '401', '403', '409', '422']);
     expect(hire.requestBody.content['application/json'].schema).toEqual({ $ref: '#/components/schemas/HrEvent' });
     expect(body.components.schemas.HrEvent.oneOf).toContainEqual({ $ref: '#/components/schemas/TransferEvent' });
     const person = body.components.schemas.HireEvent.properties.person;
@@ -88,6 +89,11 @@ describe('health checks and the OpenAPI document', () => {
     expect(Object.keys(body.paths['/roles/{key}'].delete.responses)).toEqual(expect.arrayContaining(['204', '404', '409']));
     expect(body.components.schemas.RequirementInput.properties.dueOffsetDays).toMatchObject({ type: 'integer', minimum: 0 });
     expect(Object.keys(body.paths['/notification-policy']).sort()).toEqual(['get', 'put']);
+    // Matrix changes answer with an operation, and take an Idempotency-Key.
+    const sync = body.paths['/training-matrix/sync'].post;
+    expect(Object.keys(sync.responses).sort()).toEqual(['202', '400', '401', '403', '409']);
+    expect(sync.parameters).toEqual([expect.objectContaining({ name: 'idempotency-key', in: 'header', required: false })]);
+    expect(body.paths['/requirements/{id}'].delete.responses['202'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/OperationAccepted' });
   });
 
   test('the committed docs/openapi.json is the document the API serves (regenerate: tsx scripts/openapi.ts)', async () => {

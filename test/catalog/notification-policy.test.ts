@@ -29,6 +29,7 @@ describe('the notification policy', () => {
         managerEscalationDaysOverdue: 3,
         complianceEscalationDaysAfter: 7,
         complianceOfficerEmail: null,
+        extendDueDatesForLeave: false,
         updatedAt: null,
       },
     });
@@ -45,6 +46,7 @@ describe('the notification policy', () => {
       managerEscalationDaysOverdue: row.managerEscalationDaysOverdue,
       complianceEscalationDaysAfter: row.complianceEscalationDaysAfter,
       complianceOfficerEmail: row.complianceOfficerEmail,
+      extendDueDatesForLeave: row.extendDueDatesForLeave,
     }).toEqual(defaults);
   });
 
@@ -55,7 +57,8 @@ describe('the notification policy', () => {
     const saved = await api.put('/api/v1/notification-policy', policy);
 
     expect(saved.status).toBe(200);
-    expect(saved.body).toEqual({ ...policy, reminderDaysBeforeDue: [14, 3, 1], updatedAt: expect.any(String) });
+    // Left out, extendDueDatesForLeave takes its default (false).
+    expect(saved.body).toEqual({ ...policy, reminderDaysBeforeDue: [14, 3, 1], extendDueDatesForLeave: false, updatedAt: expect.any(String) });
     expect(await api.get('/api/v1/notification-policy')).toEqual({ status: 200, body: saved.body });
     const stored = await h.db.notificationPolicy.findUniqueOrThrow({ where: { tenantId } });
     expect(stored.reminderDaysBeforeDue).toEqual([14, 3, 1]);

@@ -1,5 +1,6 @@
 import { givenCatalog } from '../support/builders';
 import { startHarness, type Harness } from '../support/harness';
+import { waitForOperation } from '../support/operations';
 import { givenPerson, tenantWithApi } from './fixtures';
 
 /** The training matrix as data: which role (optionally in a department / location) owes which program, by when. */
@@ -19,8 +20,8 @@ describe('the requirements of the training matrix', () => {
     return tenant;
   }
 
-  /** A requirement as stored: create and update also report what applying it changed (matrixSync). */
-  const ruleOf = ({ matrixSync: _applied, ...rule }: Record<string, unknown>) => rule;
+  /** A requirement as stored: a change is also answered with the operation that applies it to everyone. */
+  const ruleOf = ({ operation: _applying, ...rule }: Record<string, unknown>) => rule;
 
   test('a requirement names its role and program by key, takes defaults for what is left out, and answers with ids and keys', async () => {
     const { tenantId, api } = await tenantWithCatalog();
@@ -29,7 +30,7 @@ describe('the requirements of the training matrix', () => {
 
     const created = await api.post('/api/v1/requirements', { role: 'nurse', program: 'privacy', dueOffsetDays: 14 });
 
-    expect(created.status).toBe(201);
+    expect(created.status).toBe(202);
     expect(created.body).toEqual({
       id: expect.any(String),
       role: { id: nurse.id, key: 'nurse' },
@@ -41,8 +42,15 @@ describe('the requirements of the training matrix', () => {
       dueRelativeTo: 'hire_date',
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
-      // Nobody holds the role yet, so applying the new rule changed nothing.
-      matrixSync: { peopleAffected: 0, assigned: 0, reassigned: 0, waived: 0, byProgram: {} },
+      operation: expect.objectContaining({ id: expect.any(String), kind: 'matrix_change' }),
+    });
+    // Nobody holds the role yet, so applying the new rule changes nothing.
+    const applied = await waitForOperation(api, created.body.operation.id);
+    expect(applied).toMatchObject({
+      state: 'completed',
+      trigger: { change: 'requirement.created', requirement: ruleOf(created.body) },
+      result: { peopleAffected: 0, assigned: 0, reassigned: 0, waived: 0, byProgram: {} },
+      progress: { processesToWake: 0, processesWoken: 0 },
     });
     expect(await api.get(`/api/v1/requirements/${created.body.id}`)).toEqual({ status: 200, body: ruleOf(created.body) });
     const audit = await h.db.auditEvent.findFirstOrThrow({ where: { tenantId, entityType: 'requirement' } });
@@ -63,7 +71,7 @@ describe('the requirements of the training matrix', () => {
     expect(created.body).toMatchObject({ department: 'Cardiology', location: 'Leeds', mandatory: false, dueRelativeTo: 'assignment_date' });
 
     const changed = await api.patch(`/api/v1/requirements/${created.body.id}`, { department: null, dueOffsetDays: 7, program: 'fire-safety' });
-    expect(changed.status).toBe(200);
+    expect(changed.status).toBe(202);
     expect(changed.body).toMatchObject({
       id: created.body.id,
       program: { key: 'fire-safety' },
@@ -78,7 +86,9 @@ describe('the requirements of the training matrix', () => {
     const person = await givenPerson(h.db, tenantId, { roles: ['nurse'], assigned: ['fire-safety'] });
     await h.db.assignment.updateMany({ where: { tenantId, personId: person.id }, data: { requirementId: created.body.id } });
 
-    expect((await api.delete(`/api/v1/requirements/${created.body.id}`)).status).toBe(204);
+    const deleted = await api.delete(`/api/v1/requirements/${created.body.id}`);
+    expect(deleted.status).toBe(202);
+    expect(await waitForOperation(api, deleted.body.operation.id)).toMatchObject({ state: 'completed', trigger: { change: 'requirement.deleted' } });
     expect((await api.get(`/api/v1/requirements/${created.body.id}`)).status).toBe(404);
     expect(await h.db.assignment.count({ where: { tenantId, personId: person.id } })).toBe(1);
 
@@ -144,7 +154,7 @@ describe('the requirements of the training matrix', () => {
 
     expect(again.status).toBe(409);
     expect(again.body.error).toMatchObject({ code: 'duplicate_requirement', details: { id: first.body.id } });
-    expect(cardiology.status).toBe(201);
+    expect(cardiology.status).toBe(202);
     expect(intoTheFirst.status).toBe(409);
     expect(intoTheFirst.body.error.code).toBe('duplicate_requirement');
     expect((await h.db.requirement.findMany({ where: { tenantId }, orderBy: { dueOffsetDays: 'asc' } })).map((r) => [r.department, r.dueOffsetDays])).toEqual([

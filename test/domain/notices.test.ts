@@ -25,9 +25,24 @@ describe('the notice schedule of an open assignment', () => {
   test('what is due now, what comes next, and what was already sent', () => {
     const schedule = scheduleNotices([open], DEFAULT_NOTICE_POLICY);
     const sent = new Set([noticeKey(schedule[0]!)]);
-    const now = at('2026-12-15T12:00:00Z');
-    expect(dueNotices(schedule, sent, now).map((n) => n.kind)).toEqual(['reminder_1d', 'overdue']);
-    expect(nextNoticeAt(schedule, sent, now)).toBe(at('2026-12-18T09:00:00Z'));
+    expect(dueNotices(schedule, sent, at('2026-12-14T10:00:00Z')).map((n) => [n.kind, n.supersedes])).toEqual([['reminder_1d', []]]);
+    expect(nextNoticeAt(schedule, sent, at('2026-12-14T10:00:00Z'))).toBe(at('2026-12-15T09:00:00Z'));
+  });
+
+  test('notices whose moments passed unsent (a leave, a worker backlog) come as one: the latest, replacing the others', () => {
+    const other = { id: 'a2', dueDate: '2026-12-20', assignedAt: '2026-12-01T10:00:00Z' };
+    const schedule = scheduleNotices([open, other], DEFAULT_NOTICE_POLICY);
+    const sent = new Set([noticeKey(schedule[0]!)]);
+    // Back on 19 December at 10:00: a1's 1-day reminder, overdue notice and manager escalation all passed; a2's two reminders too.
+    const now = at('2026-12-19T10:00:00Z');
+    const due = dueNotices(schedule, sent, now);
+    expect(due.map((n) => [n.assignmentId, n.kind, n.supersedes])).toEqual([
+      ['a1', 'manager_escalation', ['reminder_1d', 'overdue']],
+      ['a2', 'reminder_1d', ['reminder_7d']],
+    ]);
+    const handled = new Set([...sent, ...due.flatMap((n) => [n.kind, ...n.supersedes].map((kind) => noticeKey({ ...n, kind })))]);
+    expect(dueNotices(schedule, handled, now)).toEqual([]);
+    expect(nextNoticeAt(schedule, handled, now)).toBe(at('2026-12-20T09:00:00Z'));
   });
 
   test('a re-assigned item (new due date) is reminded afresh; only keys of open items are carried on', () => {

@@ -67,7 +67,7 @@ describe('HR events after the hire', () => {
     const again = await api.post('/api/v1/hr/events', { type: 'transfer', eventId: 'wd-transfer-1', source: 'workday', person: { externalId: 'E-7', roles: ['warehouse-operator'] } });
     expect(again.body).toMatchObject({ duplicate: true, changes: { assigned: 0, waived: 0 } });
     const back = await api.post('/api/v1/hr/events', { type: 'transfer', eventId: 'wd-transfer-2', source: 'workday', person: { externalId: 'E-7', roles: ['nurse'] } });
-    expect(back.body.changes).toEqual({ assigned: 0, reassigned: 1, waived: 1, cancelled: 0 });
+    expect(back.body.changes).toEqual({ assigned: 0, reassigned: 1, waived: 1, cancelled: 0, extended: 0 });
     expect(byProgram((await api.get(`/api/v1/people/${personId}/assignments`)).body.data)).toEqual({
       privacy: 'completed',
       'forklift-license': 'waived',
@@ -84,7 +84,7 @@ describe('HR events after the hire', () => {
 
     const terminated = await api.post('/api/v1/hr/events', { type: 'terminate', eventId: 'wd-term-1', source: 'workday', person: { externalId: 'E-8' } });
 
-    expect(terminated.body.changes).toEqual({ assigned: 0, reassigned: 0, waived: 0, cancelled: 1 });
+    expect(terminated.body.changes).toEqual({ assigned: 0, reassigned: 0, waived: 0, cancelled: 1, extended: 0 });
     expect(await h.temporal.workflow.getHandle(workflowId).result()).toMatchObject({ phase: 'terminated' });
     expect(byProgram((await api.get(`/api/v1/people/${personId}/assignments`)).body.data)).toEqual({ privacy: 'completed', 'clinical-safety': 'cancelled' });
     expect(await h.db.person.findUniqueOrThrow({ where: { id: personId } })).toMatchObject({ status: 'terminated' });

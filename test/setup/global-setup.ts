@@ -1,10 +1,9 @@
 import { execFileSync } from 'node:child_process';
 import { mkdirSync } from 'node:fs';
-import { createServer } from 'node:net';
 import path from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { startDevServer, type DevServer } from '../../src/temporal/dev-server';
-import { CONTINUE_AS_NEW_AFTER_EVENTS, testPaths, TEST_DATABASE_URL } from '../support/environment';
+import { CONTINUE_AS_NEW_AFTER_EVENTS, freePort, testPaths, TEST_DATABASE_URL } from '../support/environment';
 
 declare global {
   // eslint-disable-next-line no-var
@@ -36,17 +35,6 @@ export default async function globalSetup(): Promise<void> {
   mkdirSync(path.dirname(testPaths.workflowBundle), { recursive: true });
   const { code } = await bundleWorkflowCode({ workflowsPath: require.resolve('../../src/workflows'), logger: quietLogger });
   require('node:fs').writeFileSync(testPaths.workflowBundle, code);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
-    });
-  });
 }
 
 const noop = () => undefined;

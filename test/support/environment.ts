@@ -1,3 +1,4 @@
+import { createServer } from 'node:net';
 import path from 'node:path';
 
 /** Where the suite finds its services; global setup fills in what is not given. */
@@ -15,3 +16,15 @@ export function temporalAddress(): string {
 
 /** The suite's dev server suggests continue-as-new after this many history events. */
 export const CONTINUE_AS_NEW_AFTER_EVENTS = 120;
+
+/** A TCP port nobody listens on right now. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}

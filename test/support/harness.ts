@@ -11,6 +11,7 @@ import { startMailCatcher, type MailCatcher } from '../../src/mail/catcher';
 import { createMailer } from '../../src/mail/transport';
 import { createTemporalClient, createWorkerConnection } from '../../src/temporal/connection';
 import { installTemporalLogging } from '../../src/temporal/logging';
+import { ProcessCommandDispatcher } from '../../src/temporal/dispatcher';
 import { Processes } from '../../src/temporal/processes';
 import { createWorker } from '../../src/temporal/worker';
 import { temporalAddress, testPaths, TEST_DATABASE_URL } from './environment';
@@ -24,6 +25,8 @@ export interface Harness {
   db: Db;
   mail: MailCatcher;
   temporal: Client;
+  /** Delivers process commands, as in every API process (started with the harness). */
+  dispatcher: ProcessCommandDispatcher;
   baseUrl: string;
   taskQueue: string;
   startWorker(): Promise<void>;
@@ -41,17 +44,27 @@ export function installTestRuntime() {
 export interface HarnessOptions {
   /** Run against this Temporal instead of the suite's dev server, e.g. a time-skipping TestWorkflowEnvironment. */
   temporal?: { client: Client; nativeConnection: NativeConnection };
+  /** Or against the Temporal server at this address (one the test starts, stops and kills itself). */
+  temporalAddress?: string;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const db = createDb(TEST_DATABASE_URL);
   const mail = await startMailCatcher();
   const mailer = createMailer(mail.url, 'trainhub <no-reply@trainhub.test>');
-  const temporal = options.temporal?.client ?? (await createTemporalClient(temporalAddress(), 'default'));
+  const address = options.temporalAddress ?? temporalAddress();
+  const temporal = options.temporal?.client ?? (await createTemporalClient(address, 'default'));
   const taskQueue = `test-${randomUUID()}`;
   const logger = installTestRuntime();
-  const processes = new Processes(temporal, taskQueue, { searchAttributes: !options.temporal });
-  const app = createApp({ db, processes, logger, publicUrl: 'http://trainhub.test' });
+  const dispatcher = new ProcessCommandDispatcher(db, temporal, {
+    taskQueue,
+    databaseUrl: TEST_DATABASE_URL,
+    // The time-skipping server cannot register search attributes.
+    searchAttributes: !options.temporal,
+    logger,
+  });
+  dispatcher.start();
+  const app = createApp({ db, processes: new Processes(temporal), delivery: dispatcher, logger, publicUrl: 'http://trainhub.test' });
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
@@ -62,16 +75,17 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     db,
     mail,
     temporal,
+    dispatcher,
     baseUrl,
     taskQueue,
     async startWorker() {
       if (running) return;
-      const connection = options.temporal?.nativeConnection ?? (await createWorkerConnection(temporalAddress()));
+      const connection = options.temporal?.nativeConnection ?? (await createWorkerConnection(address));
       const worker = await createWorker({
         connection,
         namespace: 'default',
         taskQueue,
-        activities: createActivities({ db, mailer, publicUrl: 'http://trainhub.test', processes }),
+        activities: createActivities({ db, mailer, publicUrl: 'http://trainhub.test' }),
         workflowBundlePath: testPaths.workflowBundle,
       });
       running = { worker, connection, done: worker.run() };
@@ -86,6 +100,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     async close() {
       await harness.stopWorker();
+      await dispatcher.stop();
       await new Promise((resolve) => server.close(resolve));
       if (!options.temporal) await temporal.connection.close();
       mailer.close();

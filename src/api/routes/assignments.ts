@@ -2,13 +2,13 @@ import { z } from 'zod';
 import { progressSchema, toProgressCommand } from '../schemas/progress-report';
 import type { Db } from '../../db/client';
 import { recordProgress, waiveAssignment } from '../../services/onboarding/assignment-changes';
-import type { Processes } from '../../temporal/processes';
+import type { CommandDelivery } from '../../services/processes/operations';
 import { operation } from '../operation';
 import { errorResponse, idParams, standardErrors } from '../schemas/common';
 
 const waiveBody = z.strictObject({ reason: z.string().trim().min(3).max(1000).meta({ description: 'Why the person is exempt; kept in the audit trail' }) });
 
-export function assignmentOperations(db: Db, processes: Processes) {
+export function assignmentOperations(db: Db, delivery: CommandDelivery) {
   return [
     operation(
       {
@@ -20,15 +20,14 @@ export function assignmentOperations(db: Db, processes: Processes) {
         params: idParams,
         body: waiveBody,
         responses: {
-          200: { description: 'Waived' },
+          200: { description: "Waived; the person's training process re-reads what they owe" },
           ...standardErrors,
           404: { description: 'No such assignment in this tenant', schema: errorResponse },
           409: { description: 'The assignment is not open', schema: errorResponse },
         },
       },
-      async ({ params, body, principal, req, actor }) => {
-        const waived = await waiveAssignment(db, principal.tenantId, actor, params.id, body.reason);
-        await processes.personChanged(principal.tenantId, waived.personId);
+      async ({ params, body, principal, actor }) => {
+        const waived = await waiveAssignment(db, delivery, principal.tenantId, actor, params.id, body.reason);
         return { status: 200, body: { id: waived.id, status: waived.status, statusReason: waived.statusReason, statusAt: waived.statusAt.toISOString() } };
       },
     ),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { completionSchema, toCompletionCommand } from '../schemas/completion';
 import type { Db } from '../../db/client';
 import { recordCompletion } from '../../services/onboarding/completions';
-import type { Processes } from '../../temporal/processes';
+import type { CommandDelivery } from '../../services/processes/operations';
 import { operation } from '../operation';
 import { errorResponse, standardErrors } from '../schemas/common';
 
@@ -24,7 +24,7 @@ const completionRecorded = z
   .object({ completion: completionView, duplicate: z.boolean(), completedAssignmentIds: z.array(z.uuid()) })
   .meta({ id: 'CompletionRecorded' });
 
-export function completionOperations(db: Db, processes: Processes) {
+export function completionOperations(db: Db, delivery: CommandDelivery) {
   return [
     operation(
       {
@@ -35,16 +35,14 @@ export function completionOperations(db: Db, processes: Processes) {
         scope: 'completions:write',
         body: completionSchema,
         responses: {
-          201: { description: 'Recorded', schema: completionRecorded },
+          201: { description: "Recorded and applied; the person's training process is told (and starts again if it had ended)", schema: completionRecorded },
           200: { description: 'This completion (source + externalId) was delivered before; nothing changed', schema: completionRecorded },
           ...standardErrors,
           422: { description: 'No such person or course in this tenant', schema: errorResponse },
-          503: { description: 'The workflow engine is unavailable; the completion is kept, retry to deliver it', schema: errorResponse },
         },
       },
-      async ({ body, principal, req, actor }) => {
-        const outcome = await recordCompletion(db, principal.tenantId, actor, toCompletionCommand(body));
-        await processes.notifyCompletion(principal.tenantId, outcome.completion.personId, outcome.completion.id);
+      async ({ body, principal, actor }) => {
+        const outcome = await recordCompletion(db, delivery, principal.tenantId, actor, toCompletionCommand(body));
         return { status: outcome.duplicate ? 200 : 201, body: outcome };
       },
     ),

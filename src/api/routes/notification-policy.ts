@@ -21,6 +21,10 @@ const policyFields = {
   managerEscalationDaysOverdue: days('Tell the manager once an assignment is this many days overdue'),
   complianceEscalationDaysAfter: days("Then tell the compliance officer this many days after the manager's escalation"),
   complianceOfficerEmail: z.email().nullable().meta({ description: 'Where compliance escalations go; null: nobody' }),
+  extendDueDatesForLeave: z
+    .boolean()
+    .default(false)
+    .meta({ description: 'On return from leave, move the due dates of open assignments that fell due during the leave on by its length (default false)' }),
 };
 
 const policyView = z.object({ ...policyFields, updatedAt: z.string().nullable().meta({ description: 'null while the defaults apply' }) }).meta({ id: 'NotificationPolicy' });

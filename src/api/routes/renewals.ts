@@ -2,11 +2,12 @@ import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { MAX_LEVELS, type LevelSpec } from '../../domain/approval-chain';
 import { formatDurationMinutes, parseDurationMinutes } from '../../domain/durations';
-import { Conflict, NotFound } from '../../domain/errors';
-import { requireActivePerson } from '../../services/renewals/approvals';
+import { NotFound } from '../../domain/errors';
 import { getApprovalChain, getRenewalPolicy, putApprovalChain, putRenewalPolicy } from '../../services/renewals/approval-chains';
 import { auditCsv, listRenewalAudit } from '../../services/renewals/audit-trail';
-import { createRenewalRequest, getRenewal, renewalProcessInput } from '../../services/renewals/requests';
+import { actAsRequester } from '../../services/renewals/decisions';
+import { createRenewalRequest, getRenewal } from '../../services/renewals/requests';
+import type { CommandDelivery } from '../../services/processes/operations';
 import type { Processes } from '../../temporal/processes';
 import { operation } from '../operation';
 import { errorResponse, idParams, standardErrors } from '../schemas/common';
@@ -126,7 +127,7 @@ const renewalView = z
     reason: z.string(),
     notes: z.string().nullable(),
     requester: z.object({ id: z.uuid(), name: z.string() }),
-    status: z.enum(['pending', 'approved', 'rejected', 'changes_requested', 'cancelled', 'expired']),
+    status: z.enum(['pending', 'approved', 'rejected', 'changes_requested', 'cancelled', 'expired', 'failed']),
     currentLevel: z.int().nullable(),
     levels: z.int(),
     outcomeReason: z.string().nullable(),
@@ -169,7 +170,7 @@ const refused = {
 };
 
 /** Renewal requests, the approval chains they walk, the tenant's renewal policy, and the audit trail. */
-export function renewalOperations(db: Db, processes: Processes) {
+export function renewalOperations(db: Db, processes: Processes, delivery: CommandDelivery) {
   return [
     operation(
       {
@@ -246,28 +247,16 @@ export function renewalOperations(db: Db, processes: Processes) {
         scope: 'renewals:write',
         body: renewalInput,
         responses: {
-          202: { description: 'Recorded; the first approval level is being opened', schema: renewalCreated },
+          202: { description: 'Recorded with the command that starts its approval process (delivered now, or as soon as Temporal is reachable)', schema: renewalCreated },
           200: { description: 'This request (source + externalId) was made before; nothing changed', schema: renewalCreated },
           ...standardErrors,
           409: { description: 'A renewal of this program or course is already under way (renewal_in_progress)', schema: errorResponse },
           422: { description: 'Unknown program, course or person; inactive requester; no approval chain for this kind', schema: errorResponse },
-          503: { description: 'The workflow engine is unavailable; the request is kept, retry with the same externalId', schema: errorResponse },
         },
       },
-      async ({ body, principal, req, actor }) => {
+      async ({ body, principal, actor }) => {
         const { externalId, ...rest } = body;
-        const created = await createRenewalRequest(db, principal.tenantId, actor, { ...rest, ...(externalId ? { externalId } : {}) }).catch(
-          async (error: unknown) => {
-            // The request under way may have been recorded while Temporal was down: make sure its process runs.
-            if (error instanceof Conflict && error.code === 'renewal_in_progress') {
-              const { renewalId } = error.details as { renewalId: string };
-              await processes.startRenewal(await renewalProcessInput(db, principal.tenantId, renewalId));
-            }
-            throw error;
-          },
-        );
-        // Also on a duplicate: an earlier delivery may have been recorded while Temporal was down.
-        await processes.startRenewal(await renewalProcessInput(db, principal.tenantId, created.renewal.id));
+        const created = await createRenewalRequest(db, delivery, principal.tenantId, actor, { ...rest, ...(externalId ? { externalId } : {}) });
         return { status: created.duplicate ? 200 : 202, body: created };
       },
     ),
@@ -294,17 +283,9 @@ export function renewalOperations(db: Db, processes: Processes) {
         body: resubmitInput,
         responses: { 200: { description: 'Resubmitted', schema: requesterActionResult }, ...standardErrors, ...notFound, ...refused },
       },
-      async ({ params, body, principal, req, actor }) => {
-        await getRenewal(db, principal.tenantId, params.id);
-        await requireActivePerson(db, principal.tenantId, body.actorPersonId, 'actor');
-        const result = await processes.resubmitRenewal(principal.tenantId, params.id, {
-          actorPersonId: body.actorPersonId,
-          channel: 'api',
-          apiClientId: principal.clientId,
-          httpRequestId: req.id,
-          ...(body.notes ? { notes: body.notes } : {}),
-        });
-        return { status: 200, body: result };
+      async ({ params, body, principal, req }) => {
+        const acting = { actorPersonId: body.actorPersonId, channel: 'api' as const, apiClientId: principal.clientId, httpRequestId: req.id };
+        return { status: 200, body: await actAsRequester(db, processes, principal.tenantId, params.id, { kind: 'resubmit', ...(body.notes ? { notes: body.notes } : {}) }, acting) };
       },
     ),
     operation(
@@ -318,17 +299,9 @@ export function renewalOperations(db: Db, processes: Processes) {
         body: cancelInput,
         responses: { 200: { description: 'Cancelled', schema: requesterActionResult }, ...standardErrors, ...notFound, ...refused },
       },
-      async ({ params, body, principal, req, actor }) => {
-        await getRenewal(db, principal.tenantId, params.id);
-        await requireActivePerson(db, principal.tenantId, body.actorPersonId, 'actor');
-        const result = await processes.cancelRenewal(principal.tenantId, params.id, {
-          actorPersonId: body.actorPersonId,
-          channel: 'api',
-          apiClientId: principal.clientId,
-          httpRequestId: req.id,
-          ...(body.reason ? { reason: body.reason } : {}),
-        });
-        return { status: 200, body: result };
+      async ({ params, body, principal, req }) => {
+        const acting = { actorPersonId: body.actorPersonId, channel: 'api' as const, apiClientId: principal.clientId, httpRequestId: req.id };
+        return { status: 200, body: await actAsRequester(db, processes, principal.tenantId, params.id, { kind: 'cancel', ...(body.reason ? { reason: body.reason } : {}) }, acting) };
       },
     ),
     operation(

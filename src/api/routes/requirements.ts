@@ -1,12 +1,13 @@
 import { z } from 'zod';
 import type { Db } from '../../db/client';
-import type { ApiPrincipal } from '../../services/identity/api-keys';
+import { getRequirement, listRequirements } from '../../services/catalog/requirements';
+import { changeTrainingMatrix, type MatrixChange } from '../../services/onboarding/matrix-changes';
+import { fingerprintOf, type CommandDelivery } from '../../services/processes/operations';
 import type { Actor } from '../../services/audit/trail';
-import type { Processes } from '../../temporal/processes';
-import { createRequirement, deleteRequirement, getRequirement, listRequirements, updateRequirement } from '../../services/catalog/requirements';
 import { catalogErrors, changesOf, conflictResponse, keyReference, pageOf, pageQuery } from '../schemas/catalog';
 import { operation } from '../operation';
-import { applyMatrixChange, matrixSyncReport } from './training-matrix';
+import { keyReused, operationAccepted, replayed } from './training-matrix';
+import { idempotencyHeaders, operationView } from '../schemas/operation';
 import { errorResponse, idParams, standardErrors } from '../schemas/common';
 
 const unknownReference = { description: 'unknown_role / unknown_program: the tenant has no role or program with that key', schema: errorResponse };
@@ -71,12 +72,16 @@ const requirementQuery = pageQuery.extend({
 });
 
 /** The training matrix: which role (optionally only in a department / location) owes which program, by when. */
-export function requirementOperations(db: Db, processes: Processes) {
-  // Every change to the matrix is applied to everyone at once (set-based) and reported with the rule.
-  const synced = async (requirement: object, principal: ApiPrincipal, actor: Actor) => ({
-    ...requirement,
-    matrixSync: await applyMatrixChange(db, processes, principal.tenantId, actor),
-  });
+export function requirementOperations(db: Db, delivery: CommandDelivery) {
+  // Every change to the matrix is recorded with an operation that applies it to everyone (202).
+  const change = async (tenantId: string, actor: Actor, matrixChange: MatrixChange, key: string | undefined, fingerprint: unknown[]) => {
+    const accepted = await changeTrainingMatrix(db, delivery, tenantId, actor, matrixChange, key ? { key, fingerprint: fingerprintOf(fingerprint) } : undefined);
+    return {
+      status: 202,
+      body: { ...(accepted.requirement ?? {}), operation: accepted.operation },
+      headers: replayed(accepted.repeated),
+    };
+  };
   return [
     operation(
       {
@@ -112,18 +117,20 @@ export function requirementOperations(db: Db, processes: Processes) {
         summary: 'Add a rule to the training matrix',
         tag: 'Catalog',
         scope: 'catalog:write',
+        headers: idempotencyHeaders,
         body: requirementInput,
         responses: {
-          201: { description: 'Created, and applied to everyone it concerns', schema: requirementView.extend({ matrixSync: matrixSyncReport }) },
+          202: {
+            description: 'Created; the operation that applies it to everyone it concerns runs in the background (GET /operations/{id})',
+            schema: requirementView.extend({ operation: operationView }).meta({ id: 'RequirementChangeAccepted' }),
+          },
           ...standardErrors,
-          409: { description: 'duplicate_requirement: the role already has this program for the same department and location', schema: conflictResponse.schema },
+          409: { description: 'duplicate_requirement: the role already has this program for the same department and location; idempotency_key_reused', schema: conflictResponse.schema },
           422: unknownReference,
         },
       },
-      async ({ body, principal, req, actor }) => ({
-        status: 201,
-        body: await synced(await createRequirement(db, principal.tenantId, actor, body), principal, actor),
-      }),
+      async ({ body, principal, actor, headers }) =>
+        change(principal.tenantId, actor, { change: 'requirement.created', input: body }, headers['idempotency-key'], ['POST', '/requirements', body]),
     ),
     operation(
       {
@@ -133,19 +140,21 @@ export function requirementOperations(db: Db, processes: Processes) {
         tag: 'Catalog',
         scope: 'catalog:write',
         params: idParams,
+        headers: idempotencyHeaders,
         body: requirementChanges,
         responses: {
-          200: { description: 'The requirement as saved, and what applying it changed', schema: requirementView.extend({ matrixSync: matrixSyncReport }) },
+          202: {
+            description: 'The requirement as saved; the operation that applies the change to everyone runs in the background',
+            schema: requirementView.extend({ operation: operationView }).meta({ id: 'RequirementChangeAccepted' }),
+          },
           ...standardErrors,
           ...catalogErrors,
-          409: { description: 'duplicate_requirement: the change would repeat another rule', schema: conflictResponse.schema },
+          409: { description: 'duplicate_requirement: the change would repeat another rule; idempotency_key_reused', schema: conflictResponse.schema },
           422: unknownReference,
         },
       },
-      async ({ body, params, principal, req, actor }) => ({
-        status: 200,
-        body: await synced(await updateRequirement(db, principal.tenantId, actor, params.id, body), principal, actor),
-      }),
+      async ({ body, params, principal, actor, headers }) =>
+        change(principal.tenantId, actor, { change: 'requirement.updated', id: params.id, changes: body }, headers['idempotency-key'], ['PATCH', params.id, body]),
     ),
     operation(
       {
@@ -155,12 +164,17 @@ export function requirementOperations(db: Db, processes: Processes) {
         tag: 'Catalog',
         scope: 'catalog:write',
         params: idParams,
-        responses: { 204: { description: 'Deleted' }, ...standardErrors, ...catalogErrors },
+        headers: idempotencyHeaders,
+        responses: {
+          202: { description: 'Deleted; the operation that applies the change to everyone runs in the background', schema: operationAccepted },
+          ...standardErrors,
+          ...catalogErrors,
+          ...keyReused,
+        },
       },
-      async ({ params, principal, req, actor }) => {
-        await deleteRequirement(db, principal.tenantId, actor, params.id);
-        await applyMatrixChange(db, processes, principal.tenantId, actor);
-        return { status: 204, body: undefined };
+      async ({ params, principal, actor, headers }) => {
+        const accepted = await change(principal.tenantId, actor, { change: 'requirement.deleted', id: params.id }, headers['idempotency-key'], ['DELETE', params.id]);
+        return { ...accepted, body: { operation: accepted.body.operation } };
       },
     ),
   ];

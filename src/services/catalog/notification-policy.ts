@@ -14,6 +14,8 @@ export type NotificationPolicyView = {
   /** Days after the manager's escalation after which the compliance officer is told. */
   complianceEscalationDaysAfter: number;
   complianceOfficerEmail: string | null;
+  /** A return from leave moves the due dates of open assignments on by the length of the leave. */
+  extendDueDatesForLeave: boolean;
   /** When the tenant last set it; null while the defaults apply. */
   updatedAt: string | null;
 };
@@ -21,7 +23,7 @@ export type NotificationPolicyView = {
 export type NotificationPolicyInput = Omit<NotificationPolicyView, 'updatedAt'>;
 
 /** What applies to a tenant that never set a policy (the workflows' defaults, the same as the table's column defaults). */
-const DEFAULT_NOTIFICATION_POLICY: NotificationPolicyInput = { ...DEFAULT_NOTICE_POLICY, complianceOfficerEmail: null };
+const DEFAULT_NOTIFICATION_POLICY: NotificationPolicyInput = { ...DEFAULT_NOTICE_POLICY, complianceOfficerEmail: null, extendDueDatesForLeave: false };
 
 export async function getNotificationPolicy(db: DbTx, tenantId: string): Promise<NotificationPolicyView> {
   const row = await db.notificationPolicy.findUnique({ where: { tenantId } });
@@ -32,6 +34,7 @@ export async function getNotificationPolicy(db: DbTx, tenantId: string): Promise
     managerEscalationDaysOverdue: row.managerEscalationDaysOverdue,
     complianceEscalationDaysAfter: row.complianceEscalationDaysAfter,
     complianceOfficerEmail: row.complianceOfficerEmail,
+    extendDueDatesForLeave: row.extendDueDatesForLeave,
     updatedAt: row.updatedAt.toISOString(),
   };
 }
@@ -46,6 +49,7 @@ export async function setNotificationPolicy(db: Db, tenantId: string, actor: Act
       managerEscalationDaysOverdue: input.managerEscalationDaysOverdue,
       complianceEscalationDaysAfter: input.complianceEscalationDaysAfter,
       complianceOfficerEmail: input.complianceOfficerEmail,
+      extendDueDatesForLeave: input.extendDueDatesForLeave,
     };
     const { updatedAt: _at, ...current } = before;
     if (before.updatedAt !== null && sameView(current, fields)) return before;

@@ -1,8 +1,8 @@
-import type { Db, DbTx, Prisma } from '../../db/client';
+import type { DbTx, Prisma } from '../../db/client';
 import { Duplicate, NotFound, UnknownReference } from '../../domain/errors';
 import type { DueAnchor } from '../../generated/prisma/enums';
 import type { Actor } from '../audit/trail';
-import { auditChange, decodeCursor, inCatalogTransaction, invalidCursor, isUuid, sameView, toPage, type Page, type PageRequest } from './common';
+import { auditChange, decodeCursor, invalidCursor, isUuid, sameView, toPage, type Page, type PageRequest } from './common';
 
 /** A rule of the training matrix as the API shows it. */
 export type RequirementView = {
@@ -83,76 +83,71 @@ export async function getRequirement(db: DbTx, tenantId: string, id: string): Pr
 /**
  * Adds a rule to the training matrix and returns it as saved. Unknown role or program keys are
  * 422 unknown_role / unknown_program; the same rule twice (role, program, department, location) is
- * 409 duplicate_requirement.
+ * 409 duplicate_requirement. Runs in the caller's catalog transaction (inCatalogTransaction), where
+ * the change is recorded together with the operation that applies it.
  */
-export async function createRequirement(db: Db, tenantId: string, actor: Actor, input: RequirementInput): Promise<RequirementView> {
-  return inCatalogTransaction(db, tenantId, async (tx) => {
-    const { roleId, programId } = await resolveKeys(tx, tenantId, input.role, input.program);
-    const terms = {
-      roleId,
-      programId,
-      department: input.department ?? null,
-      location: input.location ?? null,
-      mandatory: input.mandatory,
-      dueOffsetDays: input.dueOffsetDays,
-      dueRelativeTo: input.dueRelativeTo,
-    };
-    await refuseDuplicate(tx, tenantId, terms);
-    const created = view(await tx.requirement.create({ data: { tenantId, ...terms }, include: withKeys }));
-    await auditChange(tx, tenantId, actor, { entityType: 'requirement', entityId: created.id, action: 'created', before: null, after: created });
-    return created;
-  });
+export async function createRequirement(tx: DbTx, tenantId: string, actor: Actor, input: RequirementInput): Promise<RequirementView> {
+  const { roleId, programId } = await resolveKeys(tx, tenantId, input.role, input.program);
+  const terms = {
+    roleId,
+    programId,
+    department: input.department ?? null,
+    location: input.location ?? null,
+    mandatory: input.mandatory,
+    dueOffsetDays: input.dueOffsetDays,
+    dueRelativeTo: input.dueRelativeTo,
+  };
+  await refuseDuplicate(tx, tenantId, terms);
+  const created = view(await tx.requirement.create({ data: { tenantId, ...terms }, include: withKeys }));
+  await auditChange(tx, tenantId, actor, { entityType: 'requirement', entityId: created.id, action: 'created', before: null, after: created });
+  return created;
 }
 
-/** Changes the given terms of a rule and returns it as saved. */
+/** Changes the given terms of a rule and returns it as saved (in the caller's catalog transaction). */
 export async function updateRequirement(
-  db: Db,
+  tx: DbTx,
   tenantId: string,
   actor: Actor,
   id: string,
   changes: RequirementChanges,
 ): Promise<RequirementView> {
-  return inCatalogTransaction(db, tenantId, async (tx) => {
-    const before = view(await findRequirement(tx, tenantId, id));
-    const { roleId, programId } = await resolveKeys(tx, tenantId, changes.role ?? before.role.key, changes.program ?? before.program.key);
-    const terms = {
-      roleId,
-      programId,
-      department: changes.department === undefined ? before.department : changes.department,
-      location: changes.location === undefined ? before.location : changes.location,
-      mandatory: changes.mandatory ?? before.mandatory,
-      dueOffsetDays: changes.dueOffsetDays ?? before.dueOffsetDays,
-      dueRelativeTo: changes.dueRelativeTo ?? before.dueRelativeTo,
-    };
-    const unchanged =
-      roleId === before.role.id &&
-      programId === before.program.id &&
-      sameView([terms.department, terms.location, terms.mandatory, terms.dueOffsetDays, terms.dueRelativeTo], [
-        before.department,
-        before.location,
-        before.mandatory,
-        before.dueOffsetDays,
-        before.dueRelativeTo,
-      ]);
-    if (unchanged) return before;
-    await refuseDuplicate(tx, tenantId, terms, before.id);
-    const after = view(await tx.requirement.update({ where: { id: before.id }, data: terms, include: withKeys }));
-    await auditChange(tx, tenantId, actor, { entityType: 'requirement', entityId: before.id, action: 'updated', before, after });
-    return after;
-  });
+  const before = view(await findRequirement(tx, tenantId, id));
+  const { roleId, programId } = await resolveKeys(tx, tenantId, changes.role ?? before.role.key, changes.program ?? before.program.key);
+  const terms = {
+    roleId,
+    programId,
+    department: changes.department === undefined ? before.department : changes.department,
+    location: changes.location === undefined ? before.location : changes.location,
+    mandatory: changes.mandatory ?? before.mandatory,
+    dueOffsetDays: changes.dueOffsetDays ?? before.dueOffsetDays,
+    dueRelativeTo: changes.dueRelativeTo ?? before.dueRelativeTo,
+  };
+  const unchanged =
+    roleId === before.role.id &&
+    programId === before.program.id &&
+    sameView([terms.department, terms.location, terms.mandatory, terms.dueOffsetDays, terms.dueRelativeTo], [
+      before.department,
+      before.location,
+      before.mandatory,
+      before.dueOffsetDays,
+      before.dueRelativeTo,
+    ]);
+  if (unchanged) return before;
+  await refuseDuplicate(tx, tenantId, terms, before.id);
+  const after = view(await tx.requirement.update({ where: { id: before.id }, data: terms, include: withKeys }));
+  await auditChange(tx, tenantId, actor, { entityType: 'requirement', entityId: before.id, action: 'updated', before, after });
+  return after;
 }
 
 /**
  * Removes a rule from the training matrix and returns it as it was. Assignments it created stay
- * (their history is kept); they only lose the link to the rule.
+ * (their history is kept); they only lose the link to the rule. In the caller's catalog transaction.
  */
-export async function deleteRequirement(db: Db, tenantId: string, actor: Actor, id: string): Promise<RequirementView> {
-  return inCatalogTransaction(db, tenantId, async (tx) => {
-    const before = view(await findRequirement(tx, tenantId, id));
-    await tx.requirement.delete({ where: { id: before.id } });
-    await auditChange(tx, tenantId, actor, { entityType: 'requirement', entityId: before.id, action: 'deleted', before, after: null });
-    return before;
-  });
+export async function deleteRequirement(tx: DbTx, tenantId: string, actor: Actor, id: string): Promise<RequirementView> {
+  const before = view(await findRequirement(tx, tenantId, id));
+  await tx.requirement.delete({ where: { id: before.id } });
+  await auditChange(tx, tenantId, actor, { entityType: 'requirement', entityId: before.id, action: 'deleted', before, after: null });
+  return before;
 }
 
 async function findRequirement(db: DbTx, tenantId: string, id: string): Promise<RequirementRow> {

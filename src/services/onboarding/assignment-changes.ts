@@ -2,16 +2,20 @@ import type { Db } from '../../db/client';
 import type { Prisma } from '../../db/client';
 import { Conflict, NotFound, UnknownReference } from '../../domain/errors';
 import { recordAudit, type Actor } from '../audit/trail';
+import { queueProcessCommands, wakeTrainingProcess } from '../processes/commands';
+import type { CommandDelivery } from '../processes/operations';
+import { OPEN_STATUSES } from './assignments';
 import { resolvePerson, type PersonReference } from './completions';
 
-const OPEN = ['assigned', 'in_progress', 'overdue'] as const;
-
-/** An authorised user exempts a person from an open assignment; the reason is kept and audited. */
-export async function waiveAssignment(db: Db, tenantId: string, actor: Actor, assignmentId: string, reason: string) {
-  return db.$transaction(async (tx) => {
+/**
+ * An authorised user exempts a person from an open assignment; the reason is kept and audited, and
+ * the person's training process re-reads its plan (it may now be done).
+ */
+export async function waiveAssignment(db: Db, delivery: CommandDelivery, tenantId: string, actor: Actor, assignmentId: string, reason: string) {
+  const { waived, commandIds } = await db.$transaction(async (tx) => {
     const assignment = await tx.assignment.findFirst({ where: { id: assignmentId, tenantId } });
     if (!assignment) throw new NotFound('assignment', assignmentId);
-    if (!(OPEN as readonly string[]).includes(assignment.status)) {
+    if (!(OPEN_STATUSES as readonly string[]).includes(assignment.status)) {
       throw new Conflict('assignment_not_open', `The assignment is ${assignment.status}; only open assignments can be waived`, { status: assignment.status });
     }
     const waived = await tx.assignment.update({
@@ -19,8 +23,10 @@ export async function waiveAssignment(db: Db, tenantId: string, actor: Actor, as
       data: { status: 'waived', statusReason: reason, statusActor: actor.id ?? actor.type, statusAt: new Date() },
     });
     await recordAudit(tx, tenantId, actor, { action: 'assignment.waived', entityType: 'assignment', entityId: assignmentId, reason });
-    return waived;
+    return { waived, commandIds: await queueProcessCommands(tx, delivery.taskQueue, [wakeTrainingProcess(tenantId, waived.personId)]) };
   });
+  await delivery.deliverNow(commandIds);
+  return waived;
 }
 
 export interface ProgressCommand {

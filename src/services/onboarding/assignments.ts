@@ -3,6 +3,9 @@ import type { DbTx } from '../../db/client';
 import { syncAssignments, type MatrixSyncResult } from './assignment-sync';
 import { SYSTEM, type Actor } from '../audit/trail';
 
+/** An assignment the person still has to complete. */
+export const OPEN_STATUSES = ['assigned', 'in_progress', 'overdue'] as const;
+
 export interface AssignmentView {
   id: string;
   programKey: string;

@@ -1,6 +1,8 @@
 import type { Db } from '../../db/client';
 import { Prisma } from '../../db/client';
 import { DomainError, UnknownReference } from '../../domain/errors';
+import { queueProcessCommands, tellTrainingProcessOfCompletion } from '../processes/commands';
+import type { CommandDelivery } from '../processes/operations';
 import { refreshPersonAssignments } from './assignments';
 import { recordAudit, type Actor } from '../audit/trail';
 
@@ -36,7 +38,12 @@ export interface CompletionOutcome {
   completedAssignmentIds: string[];
 }
 
-export async function recordCompletion(db: Db, tenantId: string, actor: Actor, command: CompletionCommand): Promise<CompletionOutcome> {
+/**
+ * Records a completion once, applies it to the person's assignments (completing programs, unlocking
+ * the next), and tells the person's training process, starting it again if it had ended — all
+ * written in one transaction, then handed to the dispatcher.
+ */
+export async function recordCompletion(db: Db, delivery: CommandDelivery, tenantId: string, actor: Actor, command: CompletionCommand): Promise<CompletionOutcome> {
   const key = { tenantId_source_externalId: { tenantId, source: command.source, externalId: command.externalId } };
   const previous = await db.completion.findUnique({ where: key, include: { course: { select: { key: true } } } });
   if (previous) return { completion: view(previous), duplicate: true, completedAssignmentIds: [] };
@@ -46,7 +53,7 @@ export async function recordCompletion(db: Db, tenantId: string, actor: Actor, c
   if (!course) throw new UnknownReference('course', command.courseKey);
 
   try {
-    return await db.$transaction(async (tx) => {
+    const recorded = await db.$transaction(async (tx) => {
       const saved = await tx.completion.create({
         data: {
           tenantId,
@@ -67,8 +74,11 @@ export async function recordCompletion(db: Db, tenantId: string, actor: Actor, c
         data: { source: command.source, externalId: command.externalId, course: command.courseKey, passed: command.passed },
       });
       const { completedAssignmentIds } = await refreshPersonAssignments(tx, tenantId, personId, actor);
-      return { completion: view(saved), duplicate: false, completedAssignmentIds };
+      const commandIds = await queueProcessCommands(tx, delivery.taskQueue, [tellTrainingProcessOfCompletion(tenantId, personId, saved.id)]);
+      return { outcome: { completion: view(saved), duplicate: false, completedAssignmentIds }, commandIds };
     });
+    await delivery.deliverNow(recorded.commandIds);
+    return recorded.outcome;
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
       const winner = await db.completion.findUnique({ where: key, include: { course: { select: { key: true } } } });

@@ -1,9 +1,14 @@
 import type { Db, DbTx } from '../../db/client';
 import { Prisma } from '../../db/client';
+import { addDays, daysBetween, isoDate, toCalendarDate } from '../../domain/dates';
 import { Conflict, UnknownReference } from '../../domain/errors';
-import { PERSON_TERMINATED, type MatrixSyncResult } from './assignment-sync';
-import { refreshPersonAssignments } from './assignments';
+import { onboardingWorkflowId } from '../../domain/workflow-ids';
 import { recordAudit, type Actor } from '../audit/trail';
+import { endTrainingProcess, queueProcessCommands, rerouteRenewalProcess, wakeTrainingProcess, type ProcessCommand } from '../processes/commands';
+import type { CommandDelivery } from '../processes/operations';
+import { findRequestsToReroute } from '../renewals/requests';
+import { PERSON_TERMINATED, type MatrixSyncResult } from './assignment-sync';
+import { OPEN_STATUSES, refreshPersonAssignments } from './assignments';
 
 interface EventEnvelope {
   source: string;
@@ -45,11 +50,15 @@ export interface AssignmentChanges {
   reassigned: number;
   waived: number;
   cancelled: number;
+  /** Due dates moved on by a leave (a return, where the tenant extends due dates for leave). */
+  extended: number;
 }
 
 export interface HrOutcome {
   personId: string;
   type: HrCommand['type'];
+  /** The person's training process, which the event starts or tells. */
+  workflowId: string;
   /** True when this exact event (source + event id) was delivered before: nothing changed. */
   duplicate: boolean;
   changes: AssignmentChanges;
@@ -63,20 +72,23 @@ const AUDIT_ACTIONS: Record<HrCommand['type'], string> = {
   terminate: 'person.terminated',
 };
 
-const NO_CHANGES: AssignmentChanges = { assigned: 0, reassigned: 0, waived: 0, cancelled: 0 };
+const NO_CHANGES: AssignmentChanges = { assigned: 0, reassigned: 0, waived: 0, cancelled: 0, extended: 0 };
 
 /**
- * Records an HR event once and applies it to the person and their assignments in one transaction.
- * A repeated delivery of the same event changes nothing.
+ * Records an HR event once and applies it to the person and their assignments, together with the
+ * commands for the processes it concerns (the person's training process; for a transfer or a
+ * termination, the renewal approvals the person takes part in), in one transaction. Then the
+ * commands are handed to the dispatcher. A repeated delivery of the same event changes nothing.
  */
-export async function recordHrEvent(db: Db, tenantId: string, actor: Actor, command: HrCommand): Promise<HrOutcome> {
+export async function recordHrEvent(db: Db, delivery: CommandDelivery, tenantId: string, actor: Actor, command: HrCommand): Promise<HrOutcome> {
   const previous = await findEvent(db, tenantId, command);
-  if (previous) return { personId: previous.personId, type: command.type, duplicate: true, changes: NO_CHANGES };
+  if (previous) return duplicateOf(tenantId, previous.personId, command);
 
   const roleKeys = 'roleKeys' in command.person ? command.person.roleKeys : undefined;
   const roleIds = roleKeys ? await resolveRoles(db, tenantId, roleKeys) : undefined;
+  let recorded: { outcome: HrOutcome; commandIds: bigint[] };
   try {
-    return await db.$transaction(async (tx) => {
+    recorded = await db.$transaction(async (tx) => {
       const { personId, changes } =
         command.type === 'hire'
           ? await applyHire(tx, tenantId, actor, command, roleIds!)
@@ -97,16 +109,32 @@ export async function recordHrEvent(db: Db, tenantId: string, actor: Actor, comm
         entityId: personId,
         data: { source: command.source, eventId: command.eventId, person: JSON.parse(JSON.stringify(command.person)) as Prisma.InputJsonValue, changes: { ...changes } },
       });
-      return { personId, type: command.type, duplicate: false, changes };
+      const commandIds = await queueProcessCommands(tx, delivery.taskQueue, await processCommandsFor(tx, tenantId, personId, command.type));
+      return { outcome: { personId, type: command.type, workflowId: onboardingWorkflowId(tenantId, personId), duplicate: false, changes }, commandIds };
     });
   } catch (error) {
     // Two concurrent deliveries of one event: the loser sees the winner's record.
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
       const winner = await findEvent(db, tenantId, command);
-      if (winner) return { personId: winner.personId, type: command.type, duplicate: true, changes: NO_CHANGES };
+      if (winner) return duplicateOf(tenantId, winner.personId, command);
     }
     throw error;
   }
+  await delivery.deliverNow(recorded.commandIds);
+  return recorded.outcome;
+}
+
+/** What the event asks of the processes: the person's own, and the renewal approvals that follow from their position. */
+async function processCommandsFor(tx: DbTx, tenantId: string, personId: string, type: HrCommand['type']): Promise<ProcessCommand[]> {
+  const commands = [type === 'terminate' ? endTrainingProcess(tenantId, personId) : wakeTrainingProcess(tenantId, personId, { welcome: type === 'hire' })];
+  if (type === 'transfer' || type === 'terminate') {
+    for (const renewal of await findRequestsToReroute(tx, tenantId, [personId])) commands.push(rerouteRenewalProcess(tenantId, renewal.workflowId, [personId]));
+  }
+  return commands;
+}
+
+function duplicateOf(tenantId: string, personId: string, command: HrCommand): HrOutcome {
+  return { personId, type: command.type, workflowId: onboardingWorkflowId(tenantId, personId), duplicate: true, changes: NO_CHANGES };
 }
 
 async function applyHire(tx: DbTx, tenantId: string, actor: Actor, command: Extract<HrCommand, { type: 'hire' }>, roleIds: string[]) {
@@ -146,7 +174,7 @@ async function applyToExistingPerson(
   roleIds: string[] | undefined,
 ) {
   const key = { tenantId_source_externalId: { tenantId, source: command.source, externalId: command.person.externalId } };
-  const person = await tx.person.findUnique({ where: key, select: { id: true, status: true } });
+  const person = await tx.person.findUnique({ where: key, select: { id: true, status: true, leaveStartedAt: true } });
   if (!person) throw new UnknownReference('person', { source: command.source, externalId: command.person.externalId });
   if (person.status === 'terminated') {
     throw new Conflict('person_terminated', `Person ${command.person.externalId} is terminated; a hire event brings them back`);
@@ -172,15 +200,54 @@ async function applyToExistingPerson(
       return { personId: person.id, changes: counts(changes) };
     }
     case 'leave':
-    case 'return':
-      await tx.person.update({ where: key, data: { status: command.type === 'leave' ? 'on_leave' : 'active' } });
+      await tx.person.update({ where: key, data: { status: 'on_leave', leaveStartedAt: toCalendarDate(command.occurredAt ?? new Date()) } });
       return { personId: person.id, changes: NO_CHANGES };
+    case 'return': {
+      await tx.person.update({ where: key, data: { status: 'active', leaveStartedAt: null } });
+      const extended = person.leaveStartedAt
+        ? await extendDueDatesForLeave(tx, tenantId, person.id, actor, person.leaveStartedAt, command.occurredAt ?? new Date())
+        : 0;
+      return { personId: person.id, changes: { ...NO_CHANGES, extended } };
+    }
     case 'terminate': {
       await tx.person.update({ where: key, data: { status: 'terminated', terminatedAt: command.occurredAt ?? new Date() } });
       const cancelled = await cancelOpenAssignments(tx, tenantId, person.id, actor);
       return { personId: person.id, changes: { ...NO_CHANGES, cancelled } };
     }
   }
+}
+
+/**
+ * Where the tenant says so, a return from leave moves the due dates of the person's open assignments
+ * that fell due during the leave (on or after its first day) on by the leave's length, each audited.
+ * An assignment marked overdue meanwhile is open again.
+ */
+async function extendDueDatesForLeave(tx: DbTx, tenantId: string, personId: string, actor: Actor, leaveStartedAt: Date, returnedAt: Date): Promise<number> {
+  const policy = await tx.notificationPolicy.findUnique({ where: { tenantId }, select: { extendDueDatesForLeave: true } });
+  const leaveDays = daysBetween(leaveStartedAt, returnedAt);
+  if (!policy?.extendDueDatesForLeave || leaveDays <= 0) return 0;
+  const affected = await tx.assignment.findMany({
+    where: { tenantId, personId, status: { in: [...OPEN_STATUSES] }, dueDate: { gte: toCalendarDate(leaveStartedAt) } },
+    select: { id: true, dueDate: true, status: true, startedAt: true },
+  });
+  for (const a of affected) {
+    const dueDate = addDays(a.dueDate, leaveDays);
+    await tx.assignment.update({
+      where: { id: a.id },
+      data: {
+        dueDate,
+        ...(a.status === 'overdue' ? { status: a.startedAt ? 'in_progress' : 'assigned', statusAt: new Date(), statusReason: 'due date extended for leave', statusActor: actor.id ?? actor.type } : {}),
+      },
+    });
+    await recordAudit(tx, tenantId, actor, {
+      action: 'assignment.due_date_extended',
+      entityType: 'assignment',
+      entityId: a.id,
+      reason: `extended by ${leaveDays} day(s) of leave`,
+      data: { from: isoDate(a.dueDate), to: isoDate(dueDate), leaveStartedAt: isoDate(leaveStartedAt), leaveDays },
+    });
+  }
+  return affected.length;
 }
 
 async function cancelOpenAssignments(tx: DbTx, tenantId: string, personId: string, actor: Actor): Promise<number> {
@@ -231,7 +298,7 @@ async function setRoles(tx: DbTx, tenantId: string, personId: string, roleIds: s
 }
 
 function counts(changes: MatrixSyncResult): AssignmentChanges {
-  return { assigned: changes.assigned, reassigned: changes.reassigned, waived: changes.waived, cancelled: 0 };
+  return { ...NO_CHANGES, assigned: changes.assigned, reassigned: changes.reassigned, waived: changes.waived };
 }
 
 function findEvent(db: Db, tenantId: string, command: HrCommand) {

@@ -1,8 +1,9 @@
 import type { Db } from '../../db/client';
-import type { DecisionChannel, DecisionKind } from '../../domain/approval-chain';
-import { decisionTarget } from './approvals';
+import type { ActingPerson, DecisionChannel, DecisionKind } from '../../domain/approval-chain';
 import type { Processes } from '../../temporal/processes';
-import type { DecisionResult } from '../../workflows/renewal';
+import type { DecisionResult, RequesterActionResult } from '../../workflows/renewal';
+import { decisionTarget, requireActivePerson } from './approvals';
+import { getRenewal } from './requests';
 
 /** A decision from any door (REST, the inbox page, an e-mailed link), once the caller is known. */
 export interface DecisionCommand {
@@ -29,4 +30,20 @@ export async function submitDecision(db: Db, processes: Processes, tenantId: str
     ...(command.apiClientId ? { apiClientId: command.apiClientId } : {}),
     ...(command.httpRequestId ? { httpRequestId: command.httpRequestId } : {}),
   });
+}
+
+/** The requester resubmits after requested changes, or withdraws the request, through its process. */
+export async function actAsRequester(
+  db: Db,
+  processes: Processes,
+  tenantId: string,
+  requestId: string,
+  action: { kind: 'resubmit'; notes?: string } | { kind: 'cancel'; reason?: string },
+  acting: ActingPerson,
+): Promise<RequesterActionResult> {
+  await getRenewal(db, tenantId, requestId);
+  await requireActivePerson(db, tenantId, acting.actorPersonId, 'actor');
+  return action.kind === 'resubmit'
+    ? processes.resubmitRenewal(tenantId, requestId, { ...acting, ...(action.notes ? { notes: action.notes } : {}) })
+    : processes.cancelRenewal(tenantId, requestId, { ...acting, ...(action.reason ? { reason: action.reason } : {}) });
 }

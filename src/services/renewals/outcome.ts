@@ -5,6 +5,7 @@ import { outcomeMessage, retrainingMessage, type RenewalSummary } from '../../ma
 import { getRenewalPolicy } from './approval-chains';
 import { recordAudit, SYSTEM } from '../audit/trail';
 import { queueNotification } from '../notifications/outbox';
+import { queueTrainingWakeUps } from '../processes/commands';
 import { personActor } from './records';
 
 const ENTITY = 'renewal_request';
@@ -12,8 +13,6 @@ const ENTITY = 'renewal_request';
 export interface RenewalFinished {
   /** Outbox rows to deliver (queued once; a retry finds the same rows). */
   notificationIds: string[];
-  /** People whose completed training was re-opened by the renewal. */
-  retrainedPersonIds: string[];
 }
 
 /** How the renewal's rows point at what they re-opened: the assignment's statusActor. */
@@ -26,11 +25,12 @@ export function renewalActorTag(requestId: string): string {
  * and where the tenant's rule says so, the completed assignments of the renewed program (or of the
  * programs that contain the renewed course) are re-opened with a new due date. The requester is told
  * the outcome (why, when rejected); for an approval or rejection so are the approvers who decided;
- * and everyone sent back to training is told what and by when.
+ * and everyone sent back to training is told what and by when, and their training process (woken,
+ * or started again) takes them through it: its wake-ups are written in the same transaction.
  */
 export async function finishRenewal(
   db: Db,
-  input: { tenantId: string; requestId: string; workflowId: string; status: FinalStatus; reason: string | null; actor: ActingPerson | null; openStepId: string | null; at: number },
+  input: { tenantId: string; requestId: string; workflowId: string; taskQueue: string; status: FinalStatus; reason: string | null; actor: ActingPerson | null; openStepId: string | null; at: number },
 ): Promise<RenewalFinished> {
   const { tenantId, requestId, at } = input;
   const when = new Date(at);
@@ -59,6 +59,8 @@ export async function finishRenewal(
     });
     if (input.status === 'approved') {
       const reopened = policy.retrainOnApproval ? await reopenCompletedAssignments(tx, tenantId, requestId, when, retrainDueDate) : [];
+      const people = await tx.assignment.findMany({ where: { tenantId, id: { in: reopened } }, select: { personId: true }, distinct: ['personId'] });
+      await queueTrainingWakeUps(tx, input.taskQueue, tenantId, people.map((p) => p.personId).sort(), null);
       await recordAudit(tx, tenantId, SYSTEM, {
         action: 'renewal.took_effect',
         entityType: ENTITY,
@@ -73,7 +75,7 @@ export async function finishRenewal(
     }
   });
 
-  return { notificationIds: await queueOutcomeNotifications(db, input), retrainedPersonIds: await retrainedPeople(db, tenantId, requestId) };
+  return { notificationIds: await queueOutcomeNotifications(db, input) };
 }
 
 async function programsRenewed(tx: DbTx, tenantId: string, requestId: string): Promise<string[]> {
@@ -119,11 +121,6 @@ async function reopenCompletedAssignments(tx: DbTx, tenantId: string, requestId:
     })),
   });
   return ids;
-}
-
-async function retrainedPeople(db: Db, tenantId: string, requestId: string): Promise<string[]> {
-  const rows = await db.assignment.findMany({ where: { tenantId, statusActor: renewalActorTag(requestId) }, select: { personId: true }, distinct: ['personId'] });
-  return rows.map((r) => r.personId);
 }
 
 export async function renewalSummary(db: Db, tenantId: string, requestId: string): Promise<RenewalSummary & { requesterId: string; requesterEmail: string; status: RenewalStatus; outcomeReason: string | null }> {

@@ -224,3 +224,21 @@ export async function recordResubmission(db: Db, input: { tenantId: string; requ
     await audit(tx, tenantId, requestId, personActor(actor), at, 'renewal.resubmitted', input.notes, actingData(actor));
   });
 }
+
+/**
+ * Closes a request whose process stopped on a step no retry could mend (a record deleted underneath
+ * it): status failed with the reason, its open step cancelled, audited once. A request that no longer
+ * exists leaves nothing to record.
+ */
+export async function failRequest(db: Db, input: { tenantId: string; requestId: string; workflowId: string; reason: string; code: string; at: number }): Promise<void> {
+  const { tenantId, requestId, at } = input;
+  await db.$transaction(async (tx) => {
+    const closed = await tx.renewalRequest.updateMany({
+      where: { tenantId, id: requestId, closedAt: null },
+      data: { status: 'failed', outcomeReason: input.reason.slice(0, 2000), closedAt: new Date(at) },
+    });
+    if (closed.count === 0) return;
+    await tx.approvalStep.updateMany({ where: { tenantId, requestId, status: 'pending' }, data: { status: 'cancelled', closedAt: new Date(at) } });
+    await audit(tx, tenantId, requestId, SYSTEM, at, 'renewal.failed', input.reason.slice(0, 2000), { code: input.code, workflowId: input.workflowId });
+  });
+}

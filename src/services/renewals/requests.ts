@@ -1,9 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type { Db } from '../../db/client';
+import type { Db, DbTx } from '../../db/client';
 import { Prisma } from '../../db/client';
 import type { LevelSpec, RenewalKind, RenewalStatus } from '../../domain/approval-chain';
 import { Conflict, DomainError, NotFound, UnknownReference } from '../../domain/errors';
 import { renewalWorkflowId } from '../../domain/workflow-ids';
+import type { RenewalInput } from '../../workflows/renewal';
+import { queueProcessCommands, startRenewalProcess } from '../processes/commands';
+import type { CommandDelivery } from '../processes/operations';
 import { getApprovalChain, getRenewalPolicy } from './approval-chains';
 import { recordAudit, type Actor } from '../audit/trail';
 
@@ -78,10 +81,11 @@ export interface RenewalCreated {
 export const LATE_DECISION_WINDOW_MINUTES = 7 * 24 * 60;
 
 /**
- * Records a renewal request with a snapshot of its chain. One request per target may be open at a
- * time; a request repeated with the same source and externalId is the first one.
+ * Records a renewal request with a snapshot of its chain, and the command that starts its approval
+ * process, in one transaction; then hands the command to the dispatcher. One request per target may
+ * be open at a time; a request repeated with the same source and externalId is the first one.
  */
-export async function createRenewalRequest(db: Db, tenantId: string, actor: Actor, command: RenewalCommand): Promise<RenewalCreated> {
+export async function createRenewalRequest(db: Db, delivery: CommandDelivery, tenantId: string, actor: Actor, command: RenewalCommand): Promise<RenewalCreated> {
   if (command.externalId) {
     const previous = await findByExternalId(db, tenantId, command.source, command.externalId);
     if (previous) return { renewal: await getRenewal(db, tenantId, previous.id), duplicate: true };
@@ -112,11 +116,14 @@ export async function createRenewalRequest(db: Db, tenantId: string, actor: Acto
   const snapshot: ChainSnapshot = { name: chain.name, allowAutoApprove: policy.allowAutoApprove, levels: chain.levels };
 
   const id = randomUUID();
+  const createdAt = new Date();
+  let commandIds: bigint[];
   try {
-    await db.$transaction(async (tx) => {
+    commandIds = await db.$transaction(async (tx) => {
       await tx.renewalRequest.create({
         data: {
           id,
+          createdAt,
           tenantId,
           source: command.source,
           externalId: command.externalId ?? null,
@@ -137,6 +144,8 @@ export async function createRenewalRequest(db: Db, tenantId: string, actor: Acto
         reason: command.reason,
         data: { kind: command.kind, target: command.targetKey, version: command.version ?? null, requesterId: requester.id, chain: chain.name, levels: chain.levels.length },
       });
+      const input = processInput({ tenantId, requestId: id, requesterId: requester.id, chain: snapshot, createdAt });
+      return queueProcessCommands(tx, delivery.taskQueue, [startRenewalProcess(input, renewalWorkflowId(tenantId, id))]);
     });
   } catch (error) {
     if (command.externalId && error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
@@ -145,6 +154,7 @@ export async function createRenewalRequest(db: Db, tenantId: string, actor: Acto
     }
     throw error;
   }
+  await delivery.deliverNow(commandIds);
   return { renewal: await getRenewal(db, tenantId, id), duplicate: false };
 }
 
@@ -152,18 +162,15 @@ function findByExternalId(db: Db, tenantId: string, source: string, externalId: 
   return db.renewalRequest.findUnique({ where: { tenantId_source_externalId: { tenantId, source, externalId } }, select: { id: true } });
 }
 
-/** What the request's process starts with, rebuilt from the record (also when a start is retried). */
-export async function renewalProcessInput(db: Db, tenantId: string, requestId: string) {
-  const row = await db.renewalRequest.findFirst({ where: { tenantId, id: requestId } });
-  if (!row) throw new NotFound('renewal request', requestId);
-  const chain = row.chain as unknown as ChainSnapshot;
+/** What the request's process starts with: the chain as it stood when the request was made. */
+function processInput(request: { tenantId: string; requestId: string; requesterId: string; chain: ChainSnapshot; createdAt: Date }): RenewalInput {
   return {
-    tenantId,
-    requestId,
-    requesterId: row.requesterId,
-    levels: chain.levels,
-    allowAutoApprove: chain.allowAutoApprove,
-    requestedAtMs: row.createdAt.getTime(),
+    tenantId: request.tenantId,
+    requestId: request.requestId,
+    requesterId: request.requesterId,
+    levels: request.chain.levels,
+    allowAutoApprove: request.chain.allowAutoApprove,
+    requestedAtMs: request.createdAt.getTime(),
     lateDecisionWindowMinutes: LATE_DECISION_WINDOW_MINUTES,
   };
 }
@@ -226,7 +233,7 @@ export async function getRenewal(db: Db, tenantId: string, requestId: string): P
  * whose approver was derived from them (their manager, their manager's manager), or that a role of
  * theirs approves.
  */
-export async function findRequestsToReroute(db: Db, tenantId: string, personIds: readonly string[]): Promise<{ requestId: string; workflowId: string }[]> {
+export async function findRequestsToReroute(db: DbTx, tenantId: string, personIds: readonly string[]): Promise<{ requestId: string; workflowId: string }[]> {
   if (personIds.length === 0) return [];
   const ids = [...personIds];
   const heldRoles = await db.personRole.findMany({ where: { tenantId, personId: { in: ids } }, select: { role: { select: { key: true } } } });

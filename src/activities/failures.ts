@@ -1,0 +1,61 @@
+import { ApplicationFailure } from '@temporalio/common';
+import { Prisma } from '../db/client';
+import { DomainError } from '../domain/errors';
+import { recordAudit } from '../services/audit/trail';
+import type { ActivityDeps } from './deps';
+
+/**
+ * Failures that no retry can mend become non-retryable ApplicationFailures, so a process learns of
+ * them at once (and ends in a visible, audited state) instead of retrying forever:
+ * - a record the step needs is gone (P2025; P2003: what it points at was deleted);
+ * - the database refuses a value (P2000 too long, P2007 / P2039 / P2010 with a data exception);
+ * - a rule refused the step (a DomainError: unknown reference, conflict …).
+ * Everything else (the database or mail server unreachable, a timeout) stays retryable.
+ */
+export function hopelessFailure(error: unknown): ApplicationFailure | null {
+  if (error instanceof ApplicationFailure) return null;
+  if (error instanceof DomainError) return ApplicationFailure.nonRetryable(error.message, error.code, error.details ?? null);
+  if (error instanceof Prisma.PrismaClientKnownRequestError) {
+    const reason = error.message.trim().split('\n').pop() ?? error.code;
+    if (error.code === 'P2025' || error.code === 'P2003') return ApplicationFailure.nonRetryable(reason, 'record_missing', { prismaCode: error.code });
+    if (error.code === 'P2000' || error.code === 'P2007' || error.code === 'P2039' || (error.code === 'P2010' && /\b(22|23)[0-9A-Z]{3}\b/.test(error.message))) {
+      return ApplicationFailure.nonRetryable(reason, 'invalid_data', { prismaCode: error.code });
+    }
+  }
+  return null;
+}
+
+/** Wraps every activity of a set so that hopeless failures are non-retryable (see hopelessFailure). */
+export function withHopelessFailures<T extends Record<string, (...args: never[]) => Promise<unknown>>>(activities: T): T {
+  const wrapped: Record<string, (...args: never[]) => Promise<unknown>> = {};
+  for (const [name, activity] of Object.entries(activities)) {
+    wrapped[name] = async (...args: never[]) => {
+      try {
+        return await activity(...args);
+      } catch (error) {
+        throw hopelessFailure(error) ?? error;
+      }
+    };
+  }
+  return wrapped as T;
+}
+
+/** Writes down, once, why a process stopped; a tenant deleted meanwhile leaves nothing to write to. */
+export function createFailureActivities({ db }: Pick<ActivityDeps, 'db'>) {
+  return {
+    async recordProcessFailure(input: { tenantId: string; workflowId: string; entityType: string; entityId: string; code: string; reason: string }): Promise<void> {
+      try {
+        await recordAudit(db, input.tenantId, { type: 'system', id: input.workflowId }, {
+          action: 'process.failed',
+          entityType: input.entityType,
+          entityId: input.entityId,
+          reason: input.reason.slice(0, 2000),
+          data: { code: input.code, workflowId: input.workflowId },
+          idempotencyKey: `${input.workflowId}:failed`,
+        });
+      } catch (error) {
+        if (!hopelessFailure(error)) throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,120 @@
+import type { DbTx, Prisma } from '../../db/client';
+import { matrixChangeWorkflowId, onboardingWorkflowId, onboardingWorkflowIdPrefix } from '../../domain/workflow-ids';
+import type { MatrixChangeInput } from '../../workflows/matrix-change';
+import { completionRecordedSignal, personChangedSignal, personTerminatedSignal, type OnboardingInput } from '../../workflows/onboarding';
+import { rerouteSignal, type RenewalInput } from '../../workflows/renewal';
+
+/**
+ * Process commands: the durable intent to start or signal a workflow, written in the same transaction
+ * as the records that call for it (never "commit, then call Temporal"). The dispatcher
+ * (src/temporal/dispatcher.ts) delivers them. The workflow types and signal names here are those
+ * that src/workflows registers.
+ */
+export type WorkflowType = 'onboarding' | 'renewal' | 'matrixChange';
+
+export interface ProcessCommand {
+  tenantId: string;
+  workflowId: string;
+  workflowType: WorkflowType;
+  action: 'start' | 'signal' | 'signal_with_start';
+  /** The workflow's input (start, signal_with_start). */
+  args?: unknown[];
+  signal?: { name: string; args: unknown[] };
+  /** start: a new run may begin after an earlier one under this id closed (a rehire). */
+  startAgain?: boolean;
+  /** 0 for single changes; bulk fan-outs use BULK so they never hold up a hire. */
+  priority?: number;
+  operationId?: string;
+}
+
+export const BULK = 1;
+
+/**
+ * Writes the commands with the caller's transaction and returns their ids, in order. `taskQueue` is
+ * where their processes run (the deployment's queue): the dispatchers of that queue deliver them.
+ */
+export async function queueProcessCommands(tx: DbTx, taskQueue: string, commands: readonly ProcessCommand[]): Promise<bigint[]> {
+  if (commands.length === 0) return [];
+  const rows = await tx.processCommand.createManyAndReturn({
+    data: commands.map((c) => ({
+      tenantId: c.tenantId,
+      workflowId: c.workflowId,
+      workflowType: c.workflowType,
+      taskQueue,
+      action: c.action,
+      args: (c.args ?? undefined) as Prisma.InputJsonValue | undefined,
+      signalName: c.signal?.name ?? null,
+      signalArgs: (c.signal?.args ?? undefined) as Prisma.InputJsonValue | undefined,
+      startAgain: c.startAgain ?? false,
+      priority: c.priority ?? 0,
+      operationId: c.operationId ?? null,
+    })),
+    select: { id: true },
+  });
+  return rows.map((row) => row.id).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+// ─── What each record change asks of the processes ─────────────────────────────────────────────
+
+/**
+ * The person's training process re-reads what they owe: a hire (with a welcome, once per process),
+ * a transfer, leave or return, a waiver, a matrix change. One that had ended starts again — a rehire,
+ * or new training for someone who had finished everything.
+ */
+export function wakeTrainingProcess(tenantId: string, personId: string, options: { welcome?: boolean } = {}): ProcessCommand {
+  const input: OnboardingInput = { tenantId, personId, welcome: options.welcome ?? false };
+  return {
+    tenantId,
+    workflowId: onboardingWorkflowId(tenantId, personId),
+    workflowType: 'onboarding',
+    action: 'signal_with_start',
+    args: [input],
+    signal: { name: personChangedSignal.name, args: [] },
+  };
+}
+
+/** A completion was recorded: the process looks at it, and one that had ended starts again. */
+export function tellTrainingProcessOfCompletion(tenantId: string, personId: string, completionId: string): ProcessCommand {
+  return { ...wakeTrainingProcess(tenantId, personId), signal: { name: completionRecordedSignal.name, args: [{ completionId }] } };
+}
+
+/** A termination: a running training process ends; none is started. */
+export function endTrainingProcess(tenantId: string, personId: string): ProcessCommand {
+  return { tenantId, workflowId: onboardingWorkflowId(tenantId, personId), workflowType: 'onboarding', action: 'signal', signal: { name: personTerminatedSignal.name, args: [] } };
+}
+
+export function startRenewalProcess(input: RenewalInput, workflowId: string): ProcessCommand {
+  return { tenantId: input.tenantId, workflowId, workflowType: 'renewal', action: 'start', args: [input] };
+}
+
+/** An HR change moved these people: the renewal's waiting step re-resolves its approvers. */
+export function rerouteRenewalProcess(tenantId: string, workflowId: string, personIds: string[]): ProcessCommand {
+  return { tenantId, workflowId, workflowType: 'renewal', action: 'signal', signal: { name: rerouteSignal.name, args: [{ personIds }] } };
+}
+
+export function startMatrixChangeProcess(tenantId: string, operationId: string): ProcessCommand {
+  const input: MatrixChangeInput = { tenantId, operationId };
+  return { tenantId, workflowId: matrixChangeWorkflowId(tenantId, operationId), workflowType: 'matrixChange', action: 'start', args: [input], operationId };
+}
+
+/**
+ * wakeTrainingProcess for many people in one statement (a bulk change's fan-out): the dispatcher
+ * delivers them with bounded concurrency. Returns how many were queued.
+ */
+export async function queueTrainingWakeUps(
+  tx: DbTx,
+  taskQueue: string,
+  tenantId: string,
+  personIds: readonly string[],
+  operationId: string | null,
+  priority = BULK,
+): Promise<number> {
+  if (personIds.length === 0) return 0;
+  return tx.$executeRaw`
+    INSERT INTO process_command (tenant_id, workflow_id, workflow_type, task_queue, action, args, signal_name, signal_args, priority, operation_id)
+    SELECT ${tenantId}::uuid, ${onboardingWorkflowIdPrefix(tenantId)} || p.id, 'onboarding', ${taskQueue}, 'signal_with_start',
+           jsonb_build_array(jsonb_build_object('tenantId', ${tenantId}::text, 'personId', p.id::text, 'welcome', false)),
+           ${personChangedSignal.name}, '[]'::jsonb, ${priority}::smallint, ${operationId}::uuid
+      FROM unnest(${[...personIds]}::uuid[]) WITH ORDINALITY AS p(id, n)
+     ORDER BY p.n`;
+}
