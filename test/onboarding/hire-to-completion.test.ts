@@ -77,7 +77,7 @@ describe('onboarding from hire to completed training', () => {
 
     expect(first.status).toBe(202);
     expect(again.status).toBe(200);
-    expect(again.body).toEqual({ ...first.body, duplicate: true, changes: { assigned: 0, reassigned: 0, waived: 0, cancelled: 0 } });
+    expect(again.body).toEqual({ ...first.body, duplicate: true, changes: { assigned: 0, reassigned: 0, waived: 0, cancelled: 0, extended: 0 } });
     expect(resent.body.personId).toBe(first.body.personId);
     await waitForStatus(first.body.workflowId, waitingForCompletions);
 
@@ -135,5 +135,25 @@ describe('onboarding from hire to completed training', () => {
 
     const result = await h.temporal.workflow.getHandle(workflowId).result();
     expect(result.phase).toBe('completed');
+  });
+
+  test('a completion for a person whose process had ended starts it again, waiting for what is still open', async () => {
+    const { tenantId, api } = await nurseTenant();
+    const event = hireEvent();
+    const hired = await api.post('/api/v1/hr/events', event);
+    const { personId, workflowId } = hired.body;
+    await waitForStatus(workflowId, waitingForCompletions);
+    // An operator ended the process by hand (or it never ran: people loaded straight into the database).
+    const handle = h.temporal.workflow.getHandle(workflowId);
+    await handle.terminate('ended by an operator');
+
+    expect((await api.post('/api/v1/completions', completionReport(personId, 'hipaa-basics'))).status).toBe(201);
+
+    const clinical = await h.db.assignment.findFirstOrThrow({ where: { tenantId, personId, program: { key: 'clinical-safety' } } });
+    const status = await waitForStatus(workflowId, (s) => waitingForCompletions(s) && s.outstandingAssignmentIds.length === 1);
+    expect(status.outstandingAssignmentIds).toEqual([clinical.id]);
+    expect((await handle.describe()).status.name).toBe('RUNNING');
+    // Started again by a completion: no second welcome.
+    expect(h.mail.messages.filter((m) => m.envelopeTo.includes(event.person.email) && m.subject.startsWith('Welcome aboard'))).toHaveLength(1);
   });
 });

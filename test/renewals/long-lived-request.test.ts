@@ -42,7 +42,7 @@ describe('a long-lived renewal request', () => {
     // The request is recorded as the API records it; its process is started here with a deadline of
     // seconds (durations are data), so that the deadline passes while the write hangs.
     const nowhere = { taskQueue: 'not-delivered', deliverNow: async () => undefined };
-    const { renewal } = await createRenewalRequest(h.db, nowhere, tenantId, { type: 'api_client', id: 'test' }, { ...(renewalRequest(people.rita.id) as any), source: 'api' });
+    const { renewal } = await createRenewalRequest(h.db, nowhere, tenantId, { type: 'system' }, { ...(renewalRequest(people.rita.id) as any), source: 'api' });
     const command = await h.db.processCommand.findFirstOrThrow({ where: { workflowId: renewal.workflowId } });
     const [input] = command.args as unknown as [RenewalInput];
     await h.temporal.workflow.start(renewalWorkflow, {

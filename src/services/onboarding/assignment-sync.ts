@@ -1,5 +1,7 @@
-import type { DbTx } from '../../db/client';
+import { Prisma, type DbTx } from '../../db/client';
+import { onboardingWorkflowIdPrefix } from '../../domain/workflow-ids';
 import type { Actor } from '../audit/trail';
+import { owedTrainingQuery } from './owed-training';
 
 /** Why the system closed an assignment; only such assignments (not manual waivers) reopen when a rule applies again. */
 export const NO_LONGER_REQUIRED = 'no longer required by role';
@@ -18,14 +20,9 @@ export interface MatrixSyncResult {
 
 /**
  * Brings assignments in line with the training matrix, for one person or a whole tenant, in one
- * statement: every program a person's roles (and their department and location) require — plus the
- * prerequisites of those programs — is assigned once its own prerequisites are complete; open
- * assignments no rule requires any more are waived with NO_LONGER_REQUIRED; completed history is
- * never touched. Running it again changes nothing.
- *
- * Due dates: the strictest rule wins (mandatory over optional, then the earliest due date); a rule
- * counts from the hire date or from the day of assignment, as it says. Prerequisites are owed on the
- * terms of the program that needs them.
+ * statement: every program a person owes (owedTrainingQuery) is assigned once its own prerequisites
+ * are complete; open assignments no rule requires any more are waived with NO_LONGER_REQUIRED;
+ * completed history is never touched. Running it again changes nothing.
  *
  * Must run inside a transaction (it uses a temporary table dropped at commit).
  */
@@ -49,29 +46,7 @@ export async function syncAssignments(
        AND (${personIds}::uuid[] IS NULL OR id = ANY(${personIds}::uuid[]))`;
   await tx.$executeRaw`ALTER TABLE sync_person ADD PRIMARY KEY (id)`;
   await tx.$executeRaw`ANALYZE sync_person`;
-  await tx.$executeRaw`
-    CREATE TEMP TABLE owed_assignment ON COMMIT DROP AS
-    WITH RECURSIVE
-    rules AS (
-      SELECT pe.id AS person_id, r.program_id, r.id AS requirement_id, r.mandatory,
-             CASE r.due_relative_to WHEN 'hire_date' THEN pe.hire_date + r.due_offset_days
-                                    ELSE current_date + r.due_offset_days END AS due_date
-        FROM sync_person pe
-        JOIN person_role pr ON pr.tenant_id = ${tenantId}::uuid AND pr.person_id = pe.id
-        JOIN requirement r ON r.tenant_id = ${tenantId}::uuid AND r.role_id = pr.role_id
-       WHERE (r.department IS NULL OR r.department = pe.department)
-         AND (r.location IS NULL OR r.location = pe.location)
-    ),
-    closure AS (
-      SELECT person_id, program_id, requirement_id, mandatory, due_date FROM rules
-      UNION
-      SELECT c.person_id, pp.prerequisite_id, c.requirement_id, c.mandatory, c.due_date
-        FROM closure c
-        JOIN program_prerequisite pp ON pp.tenant_id = ${tenantId}::uuid AND pp.program_id = c.program_id
-    )
-    SELECT DISTINCT ON (person_id, program_id) person_id, program_id, requirement_id, mandatory, due_date
-      FROM closure
-     ORDER BY person_id, program_id, mandatory DESC, due_date ASC, requirement_id`;
+  await tx.$executeRaw`CREATE TEMP TABLE owed_assignment ON COMMIT DROP AS ${owedTrainingQuery(tenantId, Prisma.sql`sync_person`)}`;
   await tx.$executeRaw`ALTER TABLE owed_assignment ADD PRIMARY KEY (person_id, program_id)`;
   await tx.$executeRaw`ANALYZE owed_assignment`;
 
@@ -91,7 +66,7 @@ export async function syncAssignments(
       INSERT INTO assignment AS a (id, tenant_id, person_id, program_id, requirement_id, mandatory, status, source,
                                    workflow_id, due_date, assigned_at, status_at, status_actor, updated_at)
       SELECT gen_random_uuid(), ${tenantId}::uuid, r.person_id, r.program_id, r.requirement_id, r.mandatory, 'assigned',
-             ${ASSIGNMENT_SOURCE}, 'onboarding:' || ${tenantId} || ':' || r.person_id, r.due_date, now(), now(), ${actorId}, now()
+             ${ASSIGNMENT_SOURCE}, ${onboardingWorkflowIdPrefix(tenantId)} || r.person_id, r.due_date, now(), now(), ${actorId}, now()
         FROM ready r
       ON CONFLICT (tenant_id, person_id, program_id) DO UPDATE
          SET status = 'assigned', requirement_id = EXCLUDED.requirement_id, mandatory = EXCLUDED.mandatory,

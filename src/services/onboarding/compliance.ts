@@ -1,7 +1,12 @@
+import { Prisma, type Db } from '../../db/client';
 import { addDays, isoDate } from '../../domain/dates';
-import type { Db } from '../../db/client';
 import { NotFound } from '../../domain/errors';
 import { DEFAULT_NOTICE_POLICY } from '../../domain/notices';
+import { OPEN_STATUSES } from './assignments';
+import { owedTrainingQuery, type OwedProgram } from './owed-training';
+
+const ruleDetail = { role: { select: { key: true } }, program: { select: { key: true } } } as const;
+type Rule = Prisma.RequirementGetPayload<{ include: typeof ruleDetail }>;
 
 export type ComplianceState = 'compliant' | 'due_soon' | 'overdue';
 
@@ -38,9 +43,13 @@ export interface ComplianceReport {
   items: ComplianceItem[];
 }
 
-const OPEN = new Set(['assigned', 'in_progress', 'overdue']);
+const OPEN = new Set<string>(OPEN_STATUSES);
 
-/** Explains what a person owes, why (which role and rule), and where each item stands. */
+/**
+ * Explains what a person owes, why (which role and rule), and where each item stands: their
+ * assignments, and what the matrix says they owe but is not assigned yet because a prerequisite is
+ * still open — computed by the same query the assignment sync uses (owedTrainingQuery).
+ */
 export async function complianceReport(db: Db, tenantId: string, personId: string, today = new Date()): Promise<ComplianceReport> {
   const person = await db.person.findFirst({
     where: { id: personId, tenantId },
@@ -48,20 +57,29 @@ export async function complianceReport(db: Db, tenantId: string, personId: strin
   });
   if (!person) throw new NotFound('person', personId);
   const roleSince = new Map(person.roles.map((r) => [r.roleId, r.since]));
-  const [assignments, rules, policy] = await Promise.all([
+  const thisPerson = Prisma.sql`(SELECT id, hire_date, department, location FROM person
+                                  WHERE tenant_id = ${tenantId}::uuid AND id = ${personId}::uuid AND status <> 'terminated')`;
+  const [assignments, owed, policy] = await Promise.all([
     db.assignment.findMany({
       where: { tenantId, personId },
-      include: { program: { select: { key: true, title: true } }, requirement: { include: { role: { select: { key: true } }, program: { select: { key: true } } } } },
+      include: { program: { select: { key: true, title: true } }, requirement: { include: ruleDetail } },
       orderBy: [{ dueDate: 'asc' }, { assignedAt: 'asc' }],
     }),
-    db.requirement.findMany({
-      where: { tenantId, roleId: { in: [...roleSince.keys()] } },
-      include: { role: { select: { key: true } }, program: { include: { prerequisites: { include: { prerequisite: { select: { key: true } } } } } } },
-    }),
+    db.$queryRaw<OwedProgram[]>`${owedTrainingQuery(tenantId, thisPerson)}`,
     db.notificationPolicy.findUnique({ where: { tenantId } }),
   ]);
+  const assigned = new Set(assignments.map((a) => a.programId));
+  const waiting = owed.filter((o) => !assigned.has(o.program_id));
+  const [rules, programs] = await Promise.all([
+    db.requirement.findMany({ where: { tenantId, id: { in: waiting.map((o) => o.requirement_id) } }, include: ruleDetail }),
+    db.program.findMany({
+      where: { tenantId, id: { in: waiting.map((o) => o.program_id) } },
+      select: { id: true, key: true, title: true, prerequisites: { select: { prerequisite: { select: { id: true, key: true } } } } },
+    }),
+  ]);
+  const completed = new Set(assignments.filter((a) => a.status === 'completed').map((a) => a.programId));
 
-  const provenance = (rule: (typeof rules)[number] | NonNullable<(typeof assignments)[number]['requirement']>, programKey: string): RuleProvenance => {
+  const provenance = (rule: Rule, programKey: string): RuleProvenance => {
     const held = roleSince.get(rule.roleId);
     const since = held && held > rule.createdAt ? held : rule.createdAt;
     return {
@@ -72,7 +90,7 @@ export async function complianceReport(db: Db, tenantId: string, personId: strin
       dueRelativeTo: rule.dueRelativeTo,
       department: rule.department,
       location: rule.location,
-      prerequisiteOf: 'program' in rule && rule.program.key !== programKey ? rule.program.key : null,
+      prerequisiteOf: rule.program.key !== programKey ? rule.program.key : null,
       since: since.toISOString(),
     };
   };
@@ -88,23 +106,19 @@ export async function complianceReport(db: Db, tenantId: string, personId: strin
     waitingFor: [],
     provenance: a.requirement ? provenance(a.requirement, a.program.key) : null,
   }));
-
-  // Rules whose program is not assigned yet because a prerequisite is still open.
-  const assigned = new Set(assignments.map((a) => a.programId));
-  for (const rule of rules) {
-    if (assigned.has(rule.programId) || person.status === 'terminated') continue;
-    if (rule.department && rule.department !== person.department) continue;
-    if (rule.location && rule.location !== person.location) continue;
+  for (const o of waiting) {
+    const program = programs.find((p) => p.id === o.program_id)!;
+    const rule = rules.find((r) => r.id === o.requirement_id)!;
     items.push({
-      program: { key: rule.program.key, title: rule.program.title },
+      program: { key: program.key, title: program.title },
       status: 'waiting_for_prerequisites',
-      mandatory: rule.mandatory,
+      mandatory: o.mandatory,
       dueDate: null,
       completedAt: null,
       statusReason: null,
       assignmentId: null,
-      waitingFor: rule.program.prerequisites.map((p) => p.prerequisite.key),
-      provenance: provenance(rule, rule.program.key),
+      waitingFor: program.prerequisites.filter((p) => !completed.has(p.prerequisite.id)).map((p) => p.prerequisite.key),
+      provenance: provenance(rule, program.key),
     });
   }
 
