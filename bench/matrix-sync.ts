@@ -9,6 +9,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_DATABASE_URL } from '../src/config';
 import { createDb } from '../src/db/client';
+import { removeTenant } from '../src/services/identity/tenants';
 import { syncAssignments } from '../src/services/onboarding/assignment-sync';
 
 const people = Number(process.argv[2] ?? 20_000);
@@ -69,7 +70,7 @@ async function main() {
     console.log(`first sync is ${(first.ms / baseline.ms).toFixed(1)}× the baseline; the change ${(change.ms / baseline.ms).toFixed(1)}×`);
   } finally {
     if (process.env.BENCH_KEEP) console.log(`kept tenant ${t}`);
-    else await timed('removing the tenant (cascading to everything above)', () => 0, () => db.tenant.delete({ where: { id: t } }));
+    else await timed('removing the tenant (cascading to everything above)', () => 0, () => removeTenant(db, t));
     await db.$disconnect();
   }
 }

@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../../db/client';
-import { NotFound } from '../../domain/errors';
-import { listAssignments } from '../../services/onboarding/assignments';
+import { listPersonAssignments } from '../../services/onboarding/assignments';
 import { complianceReport } from '../../services/onboarding/compliance';
 import { operation } from '../operation';
 import { errorResponse, idParams, standardErrors } from '../schemas/common';
@@ -35,11 +34,7 @@ export function peopleOperations(db: Db) {
           404: { description: 'No such person in this tenant', schema: errorResponse },
         },
       },
-      async ({ params, principal }) => {
-        const person = await db.person.findFirst({ where: { id: params.id, tenantId: principal.tenantId }, select: { id: true } });
-        if (!person) throw new NotFound('person', params.id);
-        return { status: 200, body: { data: await listAssignments(db, principal.tenantId, person.id) } };
-      },
+      async ({ params, principal }) => ({ status: 200, body: { data: await listPersonAssignments(db, principal.tenantId, params.id) } }),
     ),
     operation(
       {

@@ -1,4 +1,5 @@
 import { isoDate } from '../../domain/dates';
+import { NotFound } from '../../domain/errors';
 import type { DbTx } from '../../db/client';
 import { syncAssignments, type MatrixSyncResult } from './assignment-sync';
 import { SYSTEM, type Actor } from '../audit/trail';
@@ -96,6 +97,12 @@ export async function applyCompletions(db: DbTx, tenantId: string, personId: str
     });
   }
   return completed.map((row) => row.id);
+}
+
+/** A person's assignments, earliest due first (404 for a person the tenant does not have). */
+export async function listPersonAssignments(db: DbTx, tenantId: string, personId: string): Promise<AssignmentView[]> {
+  if (!(await db.person.findFirst({ where: { tenantId, id: personId }, select: { id: true } }))) throw new NotFound('person', personId);
+  return listAssignments(db, tenantId, personId);
 }
 
 export async function listAssignments(db: DbTx, tenantId: string, personId: string): Promise<AssignmentView[]> {

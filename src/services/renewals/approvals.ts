@@ -21,8 +21,9 @@ export interface InboxItem {
   dueAt: string;
 }
 
-/** The approval steps waiting for a person's decision, the most urgent first. */
+/** The approval steps waiting for a person's decision, the most urgent first (404 for a person the tenant does not have). */
 export async function listInbox(db: Db, tenantId: string, personId: string): Promise<InboxItem[]> {
+  if (!(await db.person.findFirst({ where: { tenantId, id: personId }, select: { id: true } }))) throw new NotFound('person', personId);
   const rows = await db.approvalStepApprover.findMany({
     where: { tenantId, personId, status: 'pending', step: { status: 'pending', request: { status: 'pending' } } },
     include: {

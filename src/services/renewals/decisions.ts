@@ -19,6 +19,9 @@ export interface DecisionCommand {
 
 /** Hands the decision to the request's process and answers with its outcome once it is recorded. */
 export async function submitDecision(db: Db, processes: Processes, tenantId: string, command: DecisionCommand): Promise<DecisionResult> {
+  // A system acting for a person names them, so they must exist and be active; the pages act for the
+  // signed-in approver, whose standing the process itself checks.
+  if (command.channel === 'api') await requireActivePerson(db, tenantId, command.actorPersonId, 'actor');
   const { requestId } = await decisionTarget(db, tenantId, command);
   return processes.decideApproval(tenantId, requestId, {
     stepId: command.stepId,
