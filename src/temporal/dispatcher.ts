@@ -47,14 +47,16 @@ interface ClaimedCommand {
 const GRPC_NOT_FOUND = 5;
 const GRPC_ALREADY_EXISTS = 6;
 const RETENTION_DAYS = 7;
+const FLUSH_EVERY_MS = 20;
 const { WorkflowIdConflictPolicy, WorkflowIdReusePolicy, TaskQueueKind } = temporal.api.enums.v1;
 
 /**
- * Delivers the process commands of its task queue to Temporal: claims a batch (a lease, so any number of dispatchers
- * share the work and a crashed one's claims come back), starts or signals each workflow with a
- * bounded number in flight, and marks them delivered. A workflow's commands go out one at a time,
- * oldest first. Every call carries a request id derived from the command, so a delivery repeated
- * after a crash (Temporal took it, the mark did not happen) is deduplicated by Temporal.
+ * Delivers the process commands of its task queue to Temporal: claims commands with a lease (so any
+ * number of dispatchers share the work and a crashed one's claims come back), starts or signals each
+ * workflow with a bounded number in flight, and marks them delivered. A workflow's commands go out
+ * one at a time, oldest first. Every call carries a request id derived from the command, so a
+ * delivery repeated after a crash (Temporal took it, the mark did not happen) is deduplicated by
+ * Temporal.
  */
 export class ProcessCommandDispatcher {
   private readonly concurrency: number;
@@ -67,6 +69,12 @@ export class ProcessCommandDispatcher {
   private woken = false;
   private listener: pg.Client | null = null;
   private lastPrune = 0;
+  /** Deliveries under way in the loop, and what they found, waiting to be written back in one statement. */
+  private readonly inFlight = new Set<Promise<void>>();
+  private settled: { command: ClaimedCommand; outcome: DeliveryOutcome }[] = [];
+  private failed: { command: ClaimedCommand; error: string }[] = [];
+  private writing: Promise<void> | null = null;
+  private flushTimer: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly db: Db,
@@ -102,10 +110,12 @@ export class ProcessCommandDispatcher {
     await listener?.end().catch(() => undefined);
   }
 
-  /** Wakes the loop now (a command was just committed). */
+  /** Wakes the loop now (a command was committed, or a slot freed); a poke during a pass makes it go round again. */
   poke(): void {
     this.woken = true;
-    this.wakeUp?.();
+    const wake = this.wakeUp;
+    this.wakeUp = null;
+    wake?.();
   }
 
   /**
@@ -118,7 +128,20 @@ export class ProcessCommandDispatcher {
     if (ids.length === 0) return outcomes;
     try {
       const claimed = await this.claim(ids, ids.length);
-      await this.client.connection.withDeadline(Date.now() + timeoutMs, () => this.deliverAll(claimed, outcomes));
+      const settled: typeof this.settled = [];
+      const failed: typeof this.failed = [];
+      await this.client.connection.withDeadline(Date.now() + timeoutMs, () =>
+        Promise.all(
+          claimed.map((command) =>
+            this.deliver(command).then(
+              (outcome) => void settled.push({ command, outcome }),
+              (error: unknown) => void failed.push({ command, error: messageOf(error) }),
+            ),
+          ),
+        ),
+      );
+      await this.writeBack(settled, failed);
+      for (const { command, outcome } of settled) outcomes.set(command.id, outcome);
     } catch (error) {
       this.options.logger?.warn({ err: error }, 'process commands left for the dispatcher');
     }
@@ -126,18 +149,72 @@ export class ProcessCommandDispatcher {
     return outcomes;
   }
 
+  /**
+   * Keeps up to `concurrency` deliveries in flight: claims as many commands as there are free slots
+   * (a new command waits for a slot, not for a whole batch), and sleeps until a commit is announced,
+   * a slot frees up while work is waiting, or the poll interval passes.
+   */
   private async loop(): Promise<void> {
     while (!this.stopping) {
-      let claimed: ClaimedCommand[] = [];
+      let filled = false;
       try {
-        claimed = await this.claim(null, this.batchSize);
-        if (claimed.length > 0) await this.deliverAll(claimed, new Map());
+        const free = this.concurrency - this.inFlight.size;
+        if (free > 0) {
+          const want = Math.min(free, this.batchSize);
+          const claimed = await this.claim(null, want);
+          for (const command of claimed) this.launch(command);
+          filled = claimed.length === want;
+        }
         await this.pruneNowAndThen();
       } catch (error) {
         this.options.logger?.error({ err: error }, 'process command dispatcher: a pass failed');
       }
-      if (claimed.length < this.batchSize) await this.idle();
+      if (!filled || this.inFlight.size >= this.concurrency) await this.idle();
     }
+    await Promise.all(this.inFlight);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    await this.flush();
+  }
+
+  private launch(command: ClaimedCommand): void {
+    const delivery = this.deliver(command).then(
+      (outcome) => void this.settled.push({ command, outcome }),
+      (error: unknown) => void this.failed.push({ command, error: messageOf(error) }),
+    );
+    const tracked = delivery.finally(() => {
+      this.inFlight.delete(tracked);
+      this.flushSoon();
+      // More may be waiting: refill once a quarter of the slots are free.
+      if (this.concurrency - this.inFlight.size >= Math.max(1, this.concurrency / 4)) this.poke();
+    });
+    this.inFlight.add(tracked);
+  }
+
+  /** Deliveries finishing close together are written back together (one statement every few ms, not one each). */
+  private flushSoon(): void {
+    if (this.flushTimer) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      void this.flush();
+    }, FLUSH_EVERY_MS);
+  }
+
+  /** Writes back what finished since the last write, one write at a time. */
+  private flush(): Promise<void> {
+    if (this.writing) return this.writing.then(() => (this.settled.length + this.failed.length > 0 ? this.flush() : undefined));
+    const settled = this.settled.splice(0);
+    const failed = this.failed.splice(0);
+    if (settled.length + failed.length === 0) return Promise.resolve();
+    this.writing = this.writeBack(settled, failed)
+      .catch((error: unknown) => {
+        // The leases run out and the commands are delivered again (Temporal deduplicates them).
+        this.options.logger?.error({ err: error }, 'process command dispatcher: could not record deliveries');
+      })
+      .finally(() => {
+        this.writing = null;
+      });
+    return this.writing;
   }
 
   private idle(): Promise<void> {
@@ -146,15 +223,14 @@ export class ProcessCommandDispatcher {
       return Promise.resolve();
     }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, this.pollIntervalMs);
-      function done() {
-        clearTimeout(timer);
-        resolve();
-      }
-      this.wakeUp = () => {
+      const timer = setTimeout(() => {
         this.wakeUp = null;
+        resolve();
+      }, this.pollIntervalMs);
+      this.wakeUp = () => {
+        clearTimeout(timer);
         this.woken = false;
-        done();
+        resolve();
       };
     });
   }
@@ -199,42 +275,25 @@ export class ProcessCommandDispatcher {
                 c.signal_args, c.start_again, c.priority, c.created_at, c.attempts`;
   }
 
-  /** Delivers claimed commands, `concurrency` at a time, then records what became of each. */
-  private async deliverAll(commands: readonly ClaimedCommand[], outcomes: Map<bigint, DeliveryOutcome>): Promise<void> {
-    const queue = [...commands].sort((a, b) => a.priority - b.priority || (a.id < b.id ? -1 : 1));
-    const failed: { id: bigint; attempts: number; error: string }[] = [];
-    const lane = async () => {
-      for (let command = queue.shift(); command; command = queue.shift()) {
-        try {
-          outcomes.set(command.id, await this.deliver(command));
-        } catch (error) {
-          processCommandFailures.inc();
-          failed.push({ id: command.id, attempts: command.attempts, error: error instanceof Error ? error.message : String(error) });
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(this.concurrency, commands.length) }, lane));
-
-    const delivered = commands.filter((c) => outcomes.has(c.id));
-    if (delivered.length > 0) {
-      const ids = delivered.map((c) => c.id);
-      const results = delivered.map((c) => outcomes.get(c.id)!);
+  /** Marks delivered commands (in one statement) and backs off failed ones: 1 s, 2 s, 4 s … up to 5 minutes. */
+  private async writeBack(settled: { command: ClaimedCommand; outcome: DeliveryOutcome }[], failed: { command: ClaimedCommand; error: string }[]): Promise<void> {
+    if (settled.length > 0) {
       await this.db.$executeRaw`
         UPDATE process_command c SET delivered_at = now(), outcome = d.outcome, last_error = NULL
-          FROM unnest(${ids}::bigint[], ${results}::text[]) AS d(id, outcome)
+          FROM unnest(${settled.map((s) => s.command.id)}::bigint[], ${settled.map((s) => s.outcome)}::text[]) AS d(id, outcome)
          WHERE c.id = d.id`;
       const now = Date.now();
-      for (const c of delivered) {
-        processCommandsDelivered.inc({ action: c.action, outcome: outcomes.get(c.id)! });
-        processCommandLag.observe({ priority: String(c.priority) }, (now - c.created_at.getTime()) / 1000);
+      for (const { command, outcome } of settled) {
+        processCommandsDelivered.inc({ action: command.action, outcome });
+        processCommandLag.observe({ priority: String(command.priority) }, (now - command.created_at.getTime()) / 1000);
       }
     }
-    for (const f of failed) {
-      // Back off 1 s, 2 s, 4 s … up to 5 minutes; the command stays until Temporal takes it.
-      const seconds = Math.min(300, 2 ** Math.min(f.attempts - 1, 9));
+    for (const { command, error } of failed) {
+      processCommandFailures.inc();
+      const seconds = Math.min(300, 2 ** Math.min(command.attempts - 1, 9));
       await this.db.$executeRaw`
-        UPDATE process_command SET available_at = now() + make_interval(secs => ${seconds}), last_error = ${f.error.slice(0, 1000)}
-         WHERE id = ${f.id} AND delivered_at IS NULL`;
+        UPDATE process_command SET available_at = now() + make_interval(secs => ${seconds}), last_error = ${error.slice(0, 1000)}
+         WHERE id = ${command.id} AND delivered_at IS NULL`;
     }
     if (failed.length > 0) {
       this.options.logger?.warn({ failed: failed.length, error: failed[0]!.error }, 'process commands not delivered; retrying with back-off');
@@ -318,6 +377,10 @@ export class ProcessCommandDispatcher {
       DELETE FROM process_command WHERE id IN (
         SELECT id FROM process_command WHERE delivered_at < now() - make_interval(days => ${RETENTION_DAYS}) LIMIT 50000)`;
   }
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
 }
 
 /** Stable per command: Temporal recognises a repeated delivery of the same command by it. */

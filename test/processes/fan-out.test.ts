@@ -72,6 +72,11 @@ describe('the fan-out of a matrix change', () => {
     expect(running).toBe(1000);
     // A wake-up is not a hire: nobody was sent a welcome.
     expect(h.mail.messages).toHaveLength(0);
+    // Operators see the deliveries and their lag in the metrics.
+    const metrics = await (await fetch(`${h.baseUrl}/metrics`)).text();
+    expect(Number(/^trainhub_process_commands_delivered_total\{action="signal_with_start",outcome="started"\} (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1000);
+    expect(Number(/^trainhub_process_command_lag_seconds_count\{priority="1"\} (\d+)/m.exec(metrics)?.[1])).toBeGreaterThanOrEqual(1000);
+    expect(metrics).toMatch(/^trainhub_process_commands_pending \d+/m);
     const sample = h.temporal.workflow.getHandle(onboardingWorkflowId(tenantId, people[0]!.id));
     expect((await sample.query(onboardingStatusQuery)).phase).toBe('waiting_for_completions');
   });

@@ -184,7 +184,7 @@ export async function getRenewal(db: Db, tenantId: string, requestId: string): P
       requester: { select: { id: true, name: true } },
       steps: {
         orderBy: [{ openedAt: 'asc' }, { level: 'asc' }, { attempt: 'asc' }],
-        include: { approvers: { orderBy: { addedAt: 'asc' }, include: { person: { select: { name: true } } } } },
+        include: { approvers: { orderBy: [{ addedAt: 'asc' }, { person: { name: 'asc' } }], include: { person: { select: { name: true } } } } },
       },
     },
   });
