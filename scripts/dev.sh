@@ -4,7 +4,7 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
-bash scripts/setup.sh trainhub
+TRAINHUB_SETUP_BROWSER=no bash scripts/setup.sh trainhub
 export DATABASE_URL="${DATABASE_URL:-postgresql://trainhub:trainhub@127.0.0.1:5432/trainhub}"
 tools/prisma.sh migrate deploy
 exec node_modules/.bin/tsx src/main.ts dev

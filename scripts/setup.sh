@@ -10,7 +10,8 @@ if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.j
   npm ci --no-audit --no-fund
 fi
 bash scripts/install-temporal.sh
-bash scripts/install-chromium.sh   # headless browser for the approver-inbox tests
+# Headless Chromium is for the browser tests only: `npm run dev` does without it.
+if [ "${TRAINHUB_SETUP_BROWSER:-yes}" = "yes" ]; then bash scripts/install-chromium.sh; fi
 if [ ! -f src/generated/prisma/client.ts ] || [ prisma/schema.prisma -nt src/generated/prisma/client.ts ]; then
   tools/prisma.sh generate >/dev/null
 fi

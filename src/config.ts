@@ -5,6 +5,12 @@ export const DEFAULT_DATABASE_URL = 'postgresql://trainhub:trainhub@127.0.0.1:54
 const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Requests one API key may make per minute, per API process (429 with Retry-After beyond). */
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(3000),
+  /** Where a worker serves GET /metrics (Prometheus); none when unset. The API serves it on its own port. */
+  METRICS_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  /** The interface the API listens on: this machine only unless told otherwise (containers set 0.0.0.0). */
+  HOST: z.string().min(1).default('127.0.0.1'),
   PUBLIC_URL: z.url().default('http://localhost:3000'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.string().startsWith('postgres').default(DEFAULT_DATABASE_URL),
@@ -15,16 +21,14 @@ const configSchema = z.object({
   /** smtp://user:pass@host:port; when unset, the dev launcher starts a local mail catcher. */
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().min(3).default('trainhub <no-reply@trainhub.local>'),
-  /** Signs approvers' e-mailed links and inbox sessions (HMAC-SHA256). Required in production. */
+  /** Signs approvers' e-mailed links and inbox sessions (HMAC-SHA256). Required by every command but `dev`. */
   APPROVAL_LINK_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
   /** How long an e-mailed approval or sign-in link stays valid. */
   APPROVAL_LINK_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(72),
+  /** How long the link in a learner's e-mails to what they owe works. */
+  LEARNER_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** How long an approver stays signed in to the inbox page. */
   APPROVER_SESSION_HOURS: z.coerce.number().int().min(1).max(168).default(12),
-}).superRefine((config, ctx) => {
-  if (config.NODE_ENV === 'production' && !config.APPROVAL_LINK_SECRET) {
-    ctx.addIssue({ code: 'custom', path: ['APPROVAL_LINK_SECRET'], message: 'must be set in production (a random string of 32+ characters)' });
-  }
 });
 
 export type Config = z.infer<typeof configSchema>;

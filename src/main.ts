@@ -3,9 +3,10 @@ import { loadConfig } from './config';
 import { createDb } from './db/client';
 import { SCOPES, type Scope } from './domain/scopes';
 import { seedDemoTenant } from './dev/seed-demo';
+import { createDevLogger } from './logger';
 import { startMailCatcher } from './mail/catcher';
 import { openRuntime, runWorker, startApi } from './runtime';
-import { createApiClient } from './services/identity/api-keys';
+import { issueApiKey, listApiKeys, revokeApiKey, rotateApiKey } from './services/identity/api-keys';
 import { PROJECT_ROOT } from './temporal/binaries';
 import { startDevServer } from './temporal/dev-server';
 
@@ -14,7 +15,13 @@ const USAGE = `usage: trainhub <command>
   api                                   the HTTP API (needs TEMPORAL_ADDRESS)
   worker                                a Temporal worker (needs TEMPORAL_ADDRESS and SMTP_URL)
   create-tenant <slug> <name>           add a tenant
-  create-api-key <tenant-slug> <name> <scope...>   print a new API key (scopes: ${SCOPES.join(', ')})`;
+  create-api-key <tenant-slug> <name> <scope...>   print a new API key (scopes: ${SCOPES.join(', ')})
+  list-api-keys <tenant-slug>           the tenant's keys: prefix, name, scopes, last use, revocation
+  rotate-api-key <tenant-slug> <key-prefix> [grace-minutes=60]   print a new key; the old one works for the grace period
+  revoke-api-key <tenant-slug> <key-prefix>   refuse the key from now on`;
+
+/** Changes made from the command line are audited as the system's. */
+const CLI = { type: 'system' as const, id: 'cli' };
 
 async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
@@ -56,9 +63,37 @@ async function main(argv: string[]): Promise<void> {
       if (!slug || !name || scopes.length === 0 || unknown.length > 0) throw new Error(`${USAGE}${unknown.length ? `\nunknown scopes: ${unknown.join(', ')}` : ''}`);
       const db = createDb(config.DATABASE_URL);
       const tenant = await db.tenant.findUniqueOrThrow({ where: { slug } });
-      const { key } = await createApiClient(db, { tenantId: tenant.id, name, scopes: scopes as Scope[] });
+      const { key } = await issueApiKey(db, tenant.id, CLI, { name, scopes: scopes as Scope[] });
       console.log(key);
       await db.$disconnect();
+      return;
+    }
+    case 'list-api-keys':
+    case 'rotate-api-key':
+    case 'revoke-api-key': {
+      const [slug, prefix, grace] = args;
+      if (!slug || (command !== 'list-api-keys' && !prefix)) throw new Error(USAGE);
+      const db = createDb(config.DATABASE_URL);
+      try {
+        const tenant = await db.tenant.findUniqueOrThrow({ where: { slug } });
+        const keys = await listApiKeys(db, tenant.id);
+        if (command === 'list-api-keys') {
+          for (const k of keys) console.log([k.keyPrefix, k.name, k.scopes.join(','), `last used ${k.lastUsedAt ?? 'never'}`, k.revokedAt ? `revoked from ${k.revokedAt}` : 'active'].join('\t'));
+          return;
+        }
+        const target = keys.find((k) => k.keyPrefix === prefix);
+        if (!target) throw new Error(`tenant ${slug} has no key with prefix ${prefix}`);
+        if (command === 'revoke-api-key') {
+          const revoked = await revokeApiKey(db, tenant.id, CLI, target.id);
+          console.log(`revoked ${revoked.keyPrefix} from ${revoked.revokedAt}`);
+        } else {
+          const rotated = await rotateApiKey(db, tenant.id, CLI, target.id, Number(grace ?? 60));
+          console.log(rotated.key);
+          console.error(`the old key ${rotated.previous.keyPrefix} works until ${rotated.previous.revokedAt}`);
+        }
+      } finally {
+        await db.$disconnect();
+      }
       return;
     }
     default:
@@ -76,19 +111,21 @@ async function runDev(config: ReturnType<typeof loadConfig>, signal: AbortSignal
     ? null
     : await startMailCatcher({
         port: 1025,
-        onMessage: (m) => console.log(`\n📧 mail to ${m.envelopeTo.join(', ')}: ${m.subject}\n${m.text}`),
+        onMessage: (m) => console.log(`\n──── e-mail to ${m.envelopeTo.join(', ')} ────\nSubject: ${m.subject}\n\n${m.text.trimEnd()}\n────`),
       });
-  const runtime = openRuntime(config, config.TEMPORAL_ADDRESS ?? temporal!.address);
+  const logFile = path.join(dataDir, 'dev.log');
+  const runtime = openRuntime(config, config.TEMPORAL_ADDRESS ?? temporal!.address, { development: true, logger: createDevLogger(config.LOG_LEVEL, logFile) });
   const { apiKey } = await seedDemoTenant(runtime.db);
   const { server, client, dispatcher } = await startApi(runtime);
   // One process runs everything here: the API's dispatcher serves the worker too.
   const worker = runWorker(runtime, config.SMTP_URL ?? catcher!.url, signal, { dispatch: false });
   console.log(`
 trainhub is running
-  API          http://localhost:${config.PORT}/api/v1   (OpenAPI: /api/v1/openapi.json)
+  API          http://${config.HOST === '127.0.0.1' || config.HOST === '0.0.0.0' ? 'localhost' : config.HOST}:${config.PORT}/api/v1   (OpenAPI: /api/v1/openapi.json)
   demo API key ${apiKey}
   Temporal     ${runtime.temporalAddress}${temporal?.uiUrl ? `   UI: ${temporal.uiUrl}` : ''}
   mail         ${catcher ? `caught by ${catcher.url}, printed here` : `sent through ${config.SMTP_URL}`}
+  logs         ${logFile} (JSON; warnings and errors also here)
 Ctrl-C stops everything.`);
   await worker;
   await new Promise((resolve) => server.close(resolve));

@@ -2,12 +2,14 @@ import type { Server } from 'node:http';
 import type { Client } from '@temporalio/client';
 import type { Logger } from 'pino';
 import { createActivities } from './activities';
+import express from 'express';
 import { createApp } from './api/app';
+import { metricsEndpoint } from './api/metrics';
 import type { Config } from './config';
 import { createDb, type Db } from './db/client';
 import { createLogger } from './logger';
 import { createMailer } from './mail/transport';
-import { approvalLinkSettings } from './services/identity/approval-links';
+import { approvalLinkSettings, type ApprovalLinkSettings } from './services/identity/approval-links';
 import { createTemporalClient, createWorkerConnection } from './temporal/connection';
 import { installTemporalLogging } from './temporal/logging';
 import { ProcessCommandDispatcher } from './temporal/dispatcher';
@@ -20,10 +22,13 @@ export interface Runtime {
   logger: Logger;
   db: Db;
   temporalAddress: string;
+  approvalLinks: ApprovalLinkSettings;
 }
 
-export function openRuntime(config: Config, temporalAddress: string): Runtime {
-  return { config, logger: createLogger(config.LOG_LEVEL), db: createDb(config.DATABASE_URL), temporalAddress };
+/** `development`: the embedded default may sign approvers' links with the well-known development secret. */
+export function openRuntime(config: Config, temporalAddress: string, options: { development?: boolean; logger?: Logger } = {}): Runtime {
+  const approvalLinks = approvalLinkSettings(config, { development: options.development ?? false });
+  return { config, logger: options.logger ?? createLogger(config.LOG_LEVEL), db: createDb(config.DATABASE_URL), temporalAddress, approvalLinks };
 }
 
 /** The dispatcher that delivers process commands; every API and worker process runs one (they share the work). */
@@ -41,11 +46,11 @@ export async function startApi(runtime: Runtime): Promise<{ server: Server; clie
   const client = await createTemporalClient(runtime.temporalAddress, config.TEMPORAL_NAMESPACE);
   const dispatcher = createDispatcher(runtime, client);
   dispatcher.start();
-  const app = createApp({ db, processes: new Processes(client), delivery: dispatcher, logger, publicUrl: config.PUBLIC_URL, approvalLinks: approvalLinkSettings(config) });
+  const app = createApp({ db, processes: new Processes(client), delivery: dispatcher, logger, publicUrl: config.PUBLIC_URL, approvalLinks: runtime.approvalLinks, rateLimitPerMinute: config.API_RATE_LIMIT_PER_MINUTE });
   const server = await new Promise<Server>((resolve) => {
-    const listening = app.listen(config.PORT, () => resolve(listening));
+    const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));
   });
-  logger.info({ port: config.PORT }, 'API listening');
+  logger.info({ host: config.HOST, port: config.PORT }, 'API listening');
   return { server, client, dispatcher };
 }
 
@@ -65,17 +70,28 @@ export async function runWorker(runtime: Runtime, smtpUrl: string, signal: Abort
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities: createActivities({ db, mailer, publicUrl: config.PUBLIC_URL, approvalLinks: approvalLinkSettings(config) }),
+    activities: createActivities({ db, mailer, publicUrl: config.PUBLIC_URL, approvalLinks: runtime.approvalLinks }),
   });
   signal.addEventListener('abort', () => worker.shutdown(), { once: true });
   dispatcher?.start();
+  const metricsServer = config.METRICS_PORT ? await serveMetrics(runtime, config.METRICS_PORT) : null;
   logger.info({ taskQueue: config.TEMPORAL_TASK_QUEUE }, 'worker running');
   try {
     await worker.run();
   } finally {
+    metricsServer?.close();
     await dispatcher?.stop();
     await connection.close();
     await client.connection.close();
     mailer.close();
   }
+}
+
+/** A worker's GET /metrics, on its own port (the API serves the same registry on its own). */
+function serveMetrics(runtime: Runtime, port: number): Promise<Server> {
+  const app = express();
+  app.get('/metrics', metricsEndpoint(runtime.db));
+  return new Promise((resolve) => {
+    const server = app.listen(port, runtime.config.HOST, () => resolve(server));
+  });
 }

@@ -1,6 +1,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Prisma } from '../db/client';
 import { DomainError } from '../domain/errors';
+import { activityFailures } from '../metrics';
 import { recordAudit } from '../services/audit/trail';
 import type { ActivityDeps } from './deps';
 
@@ -15,11 +16,13 @@ import type { ActivityDeps } from './deps';
 export function hopelessFailure(error: unknown): ApplicationFailure | null {
   if (error instanceof ApplicationFailure) return null;
   if (error instanceof DomainError) return ApplicationFailure.nonRetryable(error.message, error.code, error.details ?? null);
+  // The database's own words go to the worker's log (with the original error), not into the process's
+  // failure, which the audit trail and API callers read.
   if (error instanceof Prisma.PrismaClientKnownRequestError) {
-    const reason = error.message.trim().split('\n').pop() ?? error.code;
-    if (error.code === 'P2025' || error.code === 'P2003') return ApplicationFailure.nonRetryable(reason, 'record_missing', { prismaCode: error.code });
+    const details = { prismaCode: error.code, ...(error.meta ? { meta: error.meta } : {}) };
+    if (error.code === 'P2025' || error.code === 'P2003') return ApplicationFailure.nonRetryable('a record this step needs no longer exists', 'record_missing', details);
     if (error.code === 'P2000' || error.code === 'P2007' || error.code === 'P2039' || (error.code === 'P2010' && /\b(22|23)[0-9A-Z]{3}\b/.test(error.message))) {
-      return ApplicationFailure.nonRetryable(reason, 'invalid_data', { prismaCode: error.code });
+      return ApplicationFailure.nonRetryable('the database refused a value this step writes', 'invalid_data', details);
     }
   }
   return null;
@@ -33,7 +36,9 @@ export function withHopelessFailures<T extends Record<string, (...args: never[])
       try {
         return await activity(...args);
       } catch (error) {
-        throw hopelessFailure(error) ?? error;
+        const hopeless = hopelessFailure(error);
+        activityFailures.inc({ activity: name, retryable: String(!hopeless && !(error instanceof ApplicationFailure && error.nonRetryable)) });
+        throw hopeless ?? error;
       }
     };
   }

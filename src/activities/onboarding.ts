@@ -3,6 +3,7 @@ import { isoDate } from '../domain/dates';
 import { DEFAULT_NOTICE_POLICY, noticeKey, type NoticeKind, type NoticePolicy, type OpenAssignment } from '../domain/notices';
 import type { PersonStatus } from '../generated/prisma/enums';
 import { noticeMessage, welcomeMessage } from '../mail/templates';
+import { issueLinkToken, type ApprovalLinkSettings } from '../services/identity/approval-links';
 import { recordAudit } from '../services/audit/trail';
 import { deliverNotification, queueNotification } from '../services/notifications/outbox';
 import { listAssignments, OPEN_STATUSES } from '../services/onboarding/assignments';
@@ -29,7 +30,11 @@ export interface DueNoticeInput extends PersonRef {
  * command that woke it, by whoever changed them (a hire, a transfer, a completion, a matrix change).
  * Each activity is safe to run again with the same input.
  */
-export function createOnboardingActivities({ db, mailer, publicUrl }: ActivityDeps) {
+export function createOnboardingActivities({ db, mailer, publicUrl, approvalLinks }: ActivityDeps & { approvalLinks: ApprovalLinkSettings }) {
+  /** The person's own link to the page of what they owe, issued once per message. */
+  const learnerUrl = async (tenantId: string, personId: string, messageKey: string) =>
+    `${publicUrl}/learner?token=${encodeURIComponent(await issueLinkToken(db, approvalLinks, { tenantId, key: `${messageKey}:learner`, purpose: 'learner', personId }))}`;
+
   return {
     /**
      * The first step of a run: for a hire, the welcome message listing what the person owes, sent once
@@ -47,7 +52,7 @@ export function createOnboardingActivities({ db, mailer, publicUrl }: ActivityDe
           key: input.welcomeKey,
           personId: input.personId,
           toAddress: person.email,
-          ...welcomeMessage({ name: person.name, assignments, publicUrl }),
+          ...welcomeMessage({ name: person.name, assignments, learnerUrl: await learnerUrl(input.tenantId, input.personId, input.welcomeKey) }),
         });
         await deliverNotification(db, mailer, id);
       }
@@ -97,7 +102,11 @@ export function createOnboardingActivities({ db, mailer, publicUrl }: ActivityDe
         key,
         personId: recipient.role === 'person' ? personId : recipient.role === 'manager' ? assignment.person.manager!.id : undefined,
         toAddress: recipient.email,
-        ...noticeMessage(kind, { personName: assignment.person.name, programTitle: assignment.program.title, dueDate: input.dueDate }, publicUrl),
+        ...noticeMessage(
+          kind,
+          { personName: assignment.person.name, programTitle: assignment.program.title, dueDate: input.dueDate },
+          recipient.role === 'person' ? await learnerUrl(tenantId, personId, key) : null,
+        ),
       });
       await recordAudit(db, tenantId, { type: 'system', id: input.workflowId }, {
         ...audit,

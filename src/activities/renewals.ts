@@ -1,7 +1,7 @@
 import { Context } from '@temporalio/activity';
 import type { OrgView } from '../domain/approval-chain';
 import { approverMessage, changesRequestedMessage, type ApproverMessagePurpose } from '../mail/renewal-templates';
-import { DEFAULT_APPROVAL_LINK_SETTINGS, issueLinkToken, type ApprovalLinkSettings } from '../services/identity/approval-links';
+import { issueLinkToken, type ApprovalLinkSettings } from '../services/identity/approval-links';
 import { recordAudit, SYSTEM } from '../services/audit/trail';
 import { deliverNotification, queueNotification } from '../services/notifications/outbox';
 import { finishRenewal, renewalSummary } from '../services/renewals/outcome';
@@ -10,12 +10,12 @@ import type { ChainSnapshot } from '../services/renewals/requests';
 import type { ActivityDeps } from './deps';
 
 export interface RenewalActivityDeps extends ActivityDeps {
-  /** Signing secret and lifetimes of e-mailed links; the development defaults when absent. */
-  approvalLinks?: ApprovalLinkSettings;
+  /** Signing secret and lifetimes of e-mailed links. */
+  approvalLinks: ApprovalLinkSettings;
 }
 
 /** The renewal approval process's side effects. Each one is safe to run again with the same input. */
-export function createRenewalActivities({ db, mailer, publicUrl, approvalLinks = DEFAULT_APPROVAL_LINK_SETTINGS }: RenewalActivityDeps) {
+export function createRenewalActivities({ db, mailer, publicUrl, approvalLinks }: RenewalActivityDeps) {
   const deliver = async (ids: string[]) => {
     for (const id of ids) await deliverNotification(db, mailer, id);
   };

@@ -1,17 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import express, { Router, type Express } from 'express';
+import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client';
-import { DEFAULT_APPROVAL_LINK_SETTINGS, type ApprovalLinkSettings } from '../services/identity/approval-links';
-import { metrics } from '../metrics';
+import type { ApprovalLinkSettings } from '../services/identity/approval-links';
 import type { CommandDelivery } from '../services/processes/operations';
 import type { Processes } from '../temporal/processes';
 import { authenticate } from './auth';
 import { errorHandler, notFoundRoute } from './errors';
 import { buildOpenApiDocument } from './openapi';
+import { metricsEndpoint, timeRequests } from './metrics';
 import { mountOperations } from './operation';
+import { limitPerAddress, limitPerKey } from './rate-limits';
 import { apiOperations } from './operations';
 import { approverPages } from './pages/approver';
+import { learnerPages } from './pages/learner';
 import { healthRouter } from './routes/health';
 
 export interface AppDeps {
@@ -21,16 +24,22 @@ export interface AppDeps {
   delivery: CommandDelivery;
   logger: Logger;
   publicUrl: string;
-  /** Signing of approvers' links and sessions; the development defaults when absent. */
-  approvalLinks?: ApprovalLinkSettings;
+  /** Signing of approvers' links and sessions. */
+  approvalLinks: ApprovalLinkSettings;
+  /** Requests one API key may make per minute (429 with Retry-After beyond). */
+  rateLimitPerMinute?: number;
 }
 
-export function createApp({ db, processes, delivery, logger, publicUrl, approvalLinks = DEFAULT_APPROVAL_LINK_SETTINGS }: AppDeps): Express {
+export function createApp({ db, processes, delivery, logger, publicUrl, approvalLinks, rateLimitPerMinute = 3_000 }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.use(helmet());
+  app.use(timeRequests);
   app.use((req, res, next) => {
-    req.id = req.get('x-request-id')?.slice(0, 100) || randomUUID();
+    // A caller's own request id is kept when it is a plain token, so its logs and ours line up.
+    const given = req.get('x-request-id');
+    req.id = given && /^[A-Za-z0-9._:-]{1,100}$/.test(given) ? given : randomUUID();
     res.setHeader('x-request-id', req.id);
     req.log = logger.child({ requestId: req.id });
     const started = process.hrtime.bigint();
@@ -41,11 +50,15 @@ export function createApp({ db, processes, delivery, logger, publicUrl, approval
     next();
   });
 
+  // Methods no route answers (TRACE, CONNECT, …) are 405, not 404.
+  app.use((req, res, next) => {
+    if (['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'].includes(req.method)) return next();
+    res.set('allow', 'GET, HEAD, POST, PUT, PATCH, DELETE, OPTIONS');
+    res.status(405).json({ error: { code: 'method_not_allowed', message: `${req.method} is not supported`, requestId: req.id } });
+  });
   app.use(healthRouter(db, processes));
   // Prometheus metrics: process-wide figures, no tenant data (like /health, no key).
-  app.get('/metrics', async (_req, res) => {
-    res.type(metrics.contentType).send(await metrics.metrics());
-  });
+  app.get('/metrics', metricsEndpoint(db));
 
   const operations = apiOperations(db, processes, delivery);
   const openApi = buildOpenApiDocument(operations, publicUrl);
@@ -53,12 +66,17 @@ export function createApp({ db, processes, delivery, logger, publicUrl, approval
   api.get('/openapi.json', (_req, res) => {
     res.json(openApi);
   });
-  api.use(express.json({ limit: '1mb' }));
+  // Who is calling comes first: a request without a valid key is 401 whatever its body.
   api.use(authenticate(db));
+  api.use(limitPerKey(rateLimitPerMinute));
+  api.use(express.json({ limit: '1mb' }));
   mountOperations(api, operations);
   app.use('/api/v1', api);
   // The approver inbox and e-mailed decision links: server-rendered pages with their own sign-in.
-  app.use(approverPages({ db, processes, settings: approvalLinks, publicUrl }));
+  app.use('/approver', limitPerAddress(60));
+  app.use(approverPages({ db, processes, delivery, settings: approvalLinks, publicUrl }));
+  // The learner's page of what they owe, opened from their e-mails.
+  app.use(learnerPages({ db, settings: approvalLinks }));
 
   app.use(notFoundRoute);
   app.use(errorHandler);

@@ -1,37 +1,43 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { Prisma } from '../db/client';
 import { DomainError } from '../domain/errors';
+import { httpErrors } from '../metrics';
 
 /** Prisma's codes for a value of the wrong form: P2007 invalid input value, P2039 database data error (22021, 22009 …). */
 const INVALID_INPUT_CODES = new Set(['P2007', 'P2039']);
 
 export interface ErrorBody {
-  error: { code: string; message: string; details?: unknown };
+  /** requestId: the X-Request-Id of the request, also in every log line it caused. */
+  error: { code: string; message: string; details?: unknown; requestId?: string };
 }
 
 export const notFoundRoute: RequestHandler = (req, res) => {
-  res.status(404).json({ error: { code: 'route_not_found', message: `No route ${req.method} ${req.path}` } } satisfies ErrorBody);
+  httpErrors.inc({ status: '404', code: 'route_not_found' });
+  res.status(404).json({ error: { code: 'route_not_found', message: `No route ${req.method} ${req.path}`, requestId: req.id } } satisfies ErrorBody);
 };
 
-/** The one place where failures become HTTP responses. Unknown errors are logged and answered 500. */
+/** The one place where failures become HTTP responses. Unknown errors are logged (with their stack) and answered 500. */
 export const errorHandler: ErrorRequestHandler = (error, req, res, _next) => {
   const body = toErrorBody(error);
   if (body) {
-    res.status(body.status).json({ error: body.error } satisfies ErrorBody);
+    httpErrors.inc({ status: String(body.status), code: body.error.code });
+    if (body.status >= 500) req.log?.warn({ err: error, code: body.error.code }, body.error.message);
+    res.status(body.status).json({ error: { ...body.error, requestId: req.id } } satisfies ErrorBody);
     return;
   }
+  httpErrors.inc({ status: '500', code: 'internal_error' });
   req.log?.error({ err: error }, 'unhandled error');
-  res.status(500).json({ error: { code: 'internal_error', message: 'Something went wrong on our side' } } satisfies ErrorBody);
+  res.status(500).json({ error: { code: 'internal_error', message: 'Something went wrong on our side', requestId: req.id } } satisfies ErrorBody);
 };
 
 function toErrorBody(error: unknown): { status: number; error: ErrorBody['error'] } | null {
   if (error instanceof DomainError) {
     return { status: error.status, error: { code: error.code, message: error.message, details: error.details } };
   }
-  // Values the database refuses (a malformed UUID, a NUL character, an out-of-range date) came in a request.
+  // Values the database refuses (a malformed UUID, an out-of-range number) came in a request that
+  // validation let through: the caller learns that much, never the database's own words.
   if (error instanceof Prisma.PrismaClientKnownRequestError && INVALID_INPUT_CODES.has(error.code)) {
-    const reason = error.message.trim().split('\n').pop() ?? '';
-    return { status: 400, error: { code: 'invalid_request', message: `A value in the request is not valid: ${reason}` } };
+    return { status: 400, error: { code: 'invalid_request', message: 'A value in the request cannot be stored (out of range or malformed)' } };
   }
   // A record that something was attached to meanwhile (the database refuses to drop history).
   if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2003') {

@@ -35,7 +35,7 @@ export function buildOpenApiDocument(operations: readonly Operation[], serverUrl
       'x-required-scope': op.scope,
       ...(parameters ? { parameters } : {}),
       ...(op.body
-        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(op.body) } } } }
+        ? { requestBody: { required: !op.body.safeParse({}).success, content: { 'application/json': { schema: jsonSchema(op.body) } } } }
         : {}),
       responses: Object.fromEntries(
         Object.entries(op.responses).map(([status, response]) => [

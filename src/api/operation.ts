@@ -1,6 +1,7 @@
 import type { Request, Router } from 'express';
 import { z } from 'zod';
 import { InvalidRequest } from '../domain/errors';
+import { findForbiddenText } from '../domain/text';
 import type { Scope } from '../domain/scopes';
 import type { ApiPrincipal } from '../services/identity/api-keys';
 import { requireScope } from './auth';
@@ -81,7 +82,17 @@ export function mountOperations(router: Router, operations: readonly Operation[]
 
 function parse(schema: z.ZodType, value: unknown, where: 'body' | 'path' | 'query' | 'header'): unknown {
   if (where === 'body' && value === undefined) {
+    // A body whose every field is optional may be left out.
+    const empty = schema.safeParse({});
+    if (empty.success) return empty.data;
     throw new InvalidRequest('The request needs a JSON body (Content-Type: application/json)');
+  }
+  // Every text that comes in, whatever its field: no control characters, no unpaired surrogates.
+  const forbidden = where === 'header' ? null : findForbiddenText(value);
+  if (forbidden) {
+    const field = [where, ...forbidden.path].join('.');
+    const message = `Must not contain control characters or unpaired surrogates (found ${forbidden.character})`;
+    throw new InvalidRequest(`Invalid ${where === 'body' ? 'request body' : where === 'path' ? 'path' : 'query string'}: ${field}: ${message}`, [{ field, message }]);
   }
   const result = schema.safeParse(value);
   if (result.success) return result.data;

@@ -2,6 +2,7 @@ import type { Db } from '../db/client';
 import type { CommandDelivery } from '../services/processes/operations';
 import type { Processes } from '../temporal/processes';
 import type { Operation } from './operation';
+import { apiKeyOperations } from './routes/api-keys';
 import { approvalOperations } from './routes/approvals';
 import { assignmentOperations } from './routes/assignments';
 import { completionOperations } from './routes/completions';
@@ -37,5 +38,7 @@ export function apiOperations(db: Db, processes: Processes, delivery: CommandDel
     // Renewal requests, their approval chains and audit trail; approvers' decisions.
     ...renewalOperations(db, processes, delivery),
     ...approvalOperations(db, processes),
+    // The tenant's own API keys.
+    ...apiKeyOperations(db),
   ];
 }

@@ -13,7 +13,8 @@ export type ApproverRule = 'manager' | 'managers_manager' | 'role' | 'people';
 export type ApprovalMode = 'any' | 'all';
 export type EscalationRule = 'delegate' | 'next_manager' | 'auto_reject' | 'auto_approve';
 export type ApproverOrigin = ApproverRule | 'delegate' | 'escalation';
-export type ApproverStatus = 'pending' | 'approved' | 'rejected' | 'changes_requested' | 'delegated' | 'removed';
+/** `not_needed` is only ever recorded (the step closed before they acted); the process never holds it. */
+export type ApproverStatus = 'pending' | 'approved' | 'rejected' | 'changes_requested' | 'delegated' | 'removed' | 'not_needed';
 export type StepStatus = 'pending' | 'approved' | 'rejected' | 'changes_requested' | 'expired' | 'cancelled';
 export type DecisionKind = 'approve' | 'reject' | 'request_changes' | 'delegate';
 export type DecisionChannel = 'api' | 'inbox' | 'email';

@@ -1,4 +1,9 @@
-/** What an API key may do. A system gets only the scopes its integration needs. */
+/**
+ * What an API key may do. A system gets only the scopes its integration needs.
+ * `approvals:act-for-approvers` lets a system (a portal, a chat bot) decide approval steps on behalf
+ * of any approver of the tenant: a delegation, recorded with the key in every decision's audit entry.
+ */
 export const SCOPES = ['hr:write', 'completions:write', 'people:read', 'assignments:write', 'catalog:read', 'catalog:write',
-  'renewals:read', 'renewals:write', 'approval-chains:write', 'approvals:read', 'approvals:write', 'audit:read'] as const;
+  'renewals:read', 'renewals:write', 'approval-chains:write', 'approvals:read', 'approvals:act-for-approvers', 'audit:read',
+  'api-keys:read', 'api-keys:write'] as const;
 export type Scope = (typeof SCOPES)[number];

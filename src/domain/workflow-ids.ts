@@ -18,3 +18,7 @@ export function renewalWorkflowId(tenantId: string, requestId: string): string {
 export function matrixChangeWorkflowId(tenantId: string, operationId: string): string {
   return `matrix-change:${tenantId}:${operationId}`;
 }
+
+export function notificationWorkflowId(tenantId: string, notificationId: string): string {
+  return `notification:${tenantId}:${notificationId}`;
+}

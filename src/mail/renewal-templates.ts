@@ -120,3 +120,14 @@ export function retrainingMessage(input: { name: string; programTitle: string; r
     ].join('\n'),
   };
 }
+
+/** The sign-in link an approver asked for on the sign-in page. */
+export function signInLinkMessage(input: { name: string; signInUrl: string; validHours: number }) {
+  return {
+    subject: 'Your sign-in link for trainhub approvals',
+    text:
+      `Hello ${input.name},\n\nHere is the sign-in link you asked for. It opens the approvals waiting for you, ` +
+      `works once, and expires in ${input.validHours} hours:\n\n${input.signInUrl}\n\n` +
+      `If you did not ask for it, you can ignore this message.\n`,
+  };
+}

@@ -6,7 +6,8 @@ export interface WelcomeAssignment {
   mandatory: boolean;
 }
 
-export function welcomeMessage(input: { name: string; assignments: WelcomeAssignment[]; publicUrl: string }) {
+/** `learnerUrl`: the person's own link to the page of what they owe. */
+export function welcomeMessage(input: { name: string; assignments: WelcomeAssignment[]; learnerUrl: string }) {
   const lines = input.assignments.map(
     (a) => `- ${a.programTitle} — due ${a.dueDate}${a.mandatory ? '' : ' (optional)'}`,
   );
@@ -16,7 +17,7 @@ export function welcomeMessage(input: { name: string; assignments: WelcomeAssign
       : `Your role requires the following training:\n\n${lines.join('\n')}`;
   return {
     subject: input.assignments.length === 0 ? 'Welcome aboard' : `Welcome aboard: ${input.assignments.length} training item(s) to complete`,
-    text: `Hello ${input.name},\n\n${body}\n\nYou can see what you owe at ${input.publicUrl}.\n`,
+    text: `Hello ${input.name},\n\n${body}\n\nWhat you owe, and where it stands: ${input.learnerUrl}\n`,
   };
 }
 
@@ -26,9 +27,12 @@ export interface NoticeSubject {
   dueDate: string;
 }
 
-/** Reminders before the due date, the overdue notice, and the escalations to manager and compliance. */
-export function noticeMessage(kind: string, s: NoticeSubject, publicUrl: string): { subject: string; text: string } {
-  const link = `\nSee what is outstanding at ${publicUrl}.\n`;
+/**
+ * Reminders before the due date, the overdue notice, and the escalations to manager and compliance.
+ * `learnerUrl`: the person's own link, in the messages to the person (not in escalations to others).
+ */
+export function noticeMessage(kind: string, s: NoticeSubject, learnerUrl: string | null): { subject: string; text: string } {
+  const link = learnerUrl ? `\nWhat you owe, and where it stands: ${learnerUrl}\n` : '';
   if (kind.startsWith('reminder_')) {
     return {
       subject: `Reminder: ${s.programTitle} is due on ${s.dueDate}`,

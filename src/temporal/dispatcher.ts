@@ -6,7 +6,7 @@ import { temporal } from '@temporalio/proto';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client';
-import { processCommandFailures, processCommandLag, processCommandsDelivered, setBacklogReader } from '../metrics';
+import { processCommandFailures, processCommandLag, processCommandsDelivered } from '../metrics';
 import { PERSON_ID, TENANT_ID } from './search-attributes';
 
 export interface DispatcherOptions {
@@ -85,7 +85,6 @@ export class ProcessCommandDispatcher {
     this.batchSize = options.batchSize ?? 200;
     this.pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.leaseSeconds = (options.leaseMs ?? 60_000) / 1000;
-    setBacklogReader(() => this.backlog());
   }
 
   /** The task queue whose commands this dispatcher delivers (where record changes write theirs). */
@@ -359,14 +358,6 @@ export class ProcessCommandDispatcher {
     const input = command.args?.[0] as { personId?: unknown } | undefined;
     if (command.workflow_type === 'onboarding' && typeof input?.personId === 'string') pairs.push({ key: PERSON_ID, value: input.personId });
     return { indexedFields: encodeUnifiedSearchAttributes(undefined, new TypedSearchAttributes(pairs)) };
-  }
-
-  /** The global backlog, for /metrics. */
-  private async backlog(): Promise<{ pending: number; oldestPendingSeconds: number }> {
-    const [row] = await this.db.$queryRaw<{ pending: bigint; oldest: number | null }[]>`
-      SELECT count(*) AS pending, extract(epoch FROM now() - min(created_at))::float8 AS oldest
-        FROM process_command WHERE delivered_at IS NULL`;
-    return { pending: Number(row?.pending ?? 0), oldestPendingSeconds: Math.max(0, row?.oldest ?? 0) };
   }
 
   /** Delivered commands are kept a week (for operators and operation progress), then removed. */

@@ -10,7 +10,9 @@ export function installTemporalLogging(logger: Logger): void {
   installed = true;
   const log = (level: LogLevel, message: string, meta?: LogMetadata) => {
     const method = level.toLowerCase() as 'trace' | 'debug' | 'info' | 'warn' | 'error';
-    logger[method]({ temporal: meta }, message);
+    // An error travels as `err`, which pino serialises with its type, message and stack.
+    const { error, ...rest } = meta ?? {};
+    logger[method]({ temporal: rest, ...(error !== undefined ? { err: error } : {}) }, message);
   };
   Runtime.install({
     logger: {

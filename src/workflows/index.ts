@@ -1,3 +1,4 @@
 export { matrixChange } from './matrix-change';
+export { notification } from './notification';
 export { onboarding } from './onboarding';
 export { renewal } from './renewal';

@@ -26,6 +26,9 @@ describe('health checks and the OpenAPI document', () => {
     expect(status).toBe(200);
     expect(body.openapi).toBe('3.1.0');
     expect(Object.keys(body.paths).sort()).toEqual([
+      '/api-keys',
+      '/api-keys/{id}/revoke',
+      '/api-keys/{id}/rotate',
       '/approval-chains/{kind}',
       '/approvals/inbox',
       '/approvals/{id}/decision',

@@ -90,6 +90,7 @@ describe('the programs of the catalog', () => {
       code: 'cyclic_prerequisite',
       message: 'These prerequisites would form a cycle: privacy → advanced-care → clinical-safety → privacy',
       details: { cycle: ['privacy', 'advanced-care', 'clinical-safety', 'privacy'] },
+      requestId: expect.any(String),
     });
     expect(await prerequisitesOf(tenantId)).toEqual(['advanced-care→clinical-safety', 'clinical-safety→privacy']);
     expect(await h.db.program.count({ where: { tenantId, key: 'leadership' } })).toBe(0);

@@ -134,7 +134,7 @@ describe('the requirements of the training matrix', () => {
     const changeToUnknown = await api.patch(`/api/v1/requirements/${existing.body.id}`, { role: 'astronaut', dueOffsetDays: 1 });
 
     expect(unknownRole.status).toBe(422);
-    expect(unknownRole.body.error).toEqual({ code: 'unknown_role', message: 'No role matches "astronaut"', details: { role: 'astronaut' } });
+    expect(unknownRole.body.error).toEqual({ code: 'unknown_role', message: 'No role matches "astronaut"', details: { role: 'astronaut' }, requestId: expect.any(String) });
     expect(unknownProgram.status).toBe(422);
     expect(unknownProgram.body.error).toMatchObject({ code: 'unknown_program', details: { program: 'spacewalk' } });
     expect(changeToUnknown.status).toBe(422);

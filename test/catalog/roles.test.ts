@@ -131,6 +131,7 @@ describe('the roles of the catalog', () => {
       code: 'role_in_use',
       message: expect.stringContaining('requirements: 1'),
       details: { role: 'nurse', usage: { requirements: 1, people: 0, approvalLevels: 0 } },
+      requestId: expect.any(String),
     });
     expect(held.status).toBe(409);
     expect(held.body.error.details).toEqual({ role: 'porter', usage: { requirements: 0, people: 1, approvalLevels: 0 } });

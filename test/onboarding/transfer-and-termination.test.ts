@@ -44,12 +44,8 @@ describe('HR events after the hire', () => {
     const { personId, workflowId } = hired.body;
     await api.post('/api/v1/completions', completionReport(personId, 'hipaa-basics'));
 
-    const moved = await api.post('/api/v1/hr/events', {
-      type: 'transfer',
-      eventId: 'wd-transfer-1',
-      source: 'workday',
-      person: { externalId: 'E-7', roles: ['warehouse-operator'], department: 'Logistics' },
-    });
+    const transfer = { type: 'transfer', eventId: 'wd-transfer-1', source: 'workday', person: { externalId: 'E-7', roles: ['warehouse-operator'], department: 'Logistics' } };
+    const moved = await api.post('/api/v1/hr/events', transfer);
 
     expect(moved.status).toBe(202);
     expect(moved.body).toMatchObject({ personId, type: 'transfer', duplicate: false, changes: { assigned: 1, waived: 1, reassigned: 0 } });
@@ -64,7 +60,7 @@ describe('HR events after the hire', () => {
     await waitForOnboarding(h.temporal, workflowId, (s) => s.outstandingAssignmentIds.length === 1 && s.outstandingAssignmentIds[0] === forklift.id);
 
     // Delivered again: nothing more happens. Moved back: the waived item is assigned again.
-    const again = await api.post('/api/v1/hr/events', { type: 'transfer', eventId: 'wd-transfer-1', source: 'workday', person: { externalId: 'E-7', roles: ['warehouse-operator'] } });
+    const again = await api.post('/api/v1/hr/events', transfer);
     expect(again.body).toMatchObject({ duplicate: true, changes: { assigned: 0, waived: 0 } });
     const back = await api.post('/api/v1/hr/events', { type: 'transfer', eventId: 'wd-transfer-2', source: 'workday', person: { externalId: 'E-7', roles: ['nurse'] } });
     expect(back.body.changes).toEqual({ assigned: 0, reassigned: 1, waived: 1, cancelled: 0, extended: 0 });

@@ -4,11 +4,13 @@ import {
   approvalLinkSettings,
   checkLinkToken,
   consumeLinkToken,
-  createSessionValue,
+  createSession,
   csrfToken,
   csrfTokenMatches,
+  DEV_APPROVAL_LINK_SECRET,
   issueLinkToken,
-  readSessionValue,
+  readSession,
+  revokeSession,
   type ApprovalLinkSettings,
 } from '../../src/services/identity/approval-links';
 import { createTenant } from '../support/builders';
@@ -18,7 +20,7 @@ import { TEST_DATABASE_URL } from '../support/environment';
 describe('approval links and approver sessions', () => {
   const db = createDb(TEST_DATABASE_URL);
   afterAll(() => db.$disconnect());
-  const settings: ApprovalLinkSettings = { secret: 'a-test-secret-that-is-long-enough-0123456789', linkTtlHours: 72, sessionHours: 12 };
+  const settings: ApprovalLinkSettings = { secret: 'a-test-secret-that-is-long-enough-0123456789', linkTtlHours: 72, sessionHours: 12, learnerLinkTtlDays: 30 };
 
   async function person() {
     const { tenantId } = await createTenant(db);
@@ -26,12 +28,13 @@ describe('approval links and approver sessions', () => {
     return { tenantId, personId: row.id };
   }
 
-  test('production refuses to start without a signing secret; elsewhere a development secret applies', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow('APPROVAL_LINK_SECRET: must be set in production');
-    expect(() => loadConfig({ NODE_ENV: 'production', APPROVAL_LINK_SECRET: 'short' })).toThrow('APPROVAL_LINK_SECRET: must be at least 32 characters');
-    const development = approvalLinkSettings(loadConfig({}));
-    expect(development).toMatchObject({ linkTtlHours: 72, sessionHours: 12 });
-    expect(development.secret.length).toBeGreaterThanOrEqual(32);
+  test('nothing but the development launcher starts without a signing secret, whatever NODE_ENV says', () => {
+    for (const env of [{}, { NODE_ENV: 'development' }, { NODE_ENV: 'test' }, { NODE_ENV: 'production' }]) {
+      expect(() => approvalLinkSettings(loadConfig(env))).toThrow('APPROVAL_LINK_SECRET: must be set');
+    }
+    expect(() => loadConfig({ APPROVAL_LINK_SECRET: 'short' })).toThrow('APPROVAL_LINK_SECRET: must be at least 32 characters');
+    expect(approvalLinkSettings(loadConfig({ APPROVAL_LINK_SECRET: 'x'.repeat(32) }))).toEqual({ secret: 'x'.repeat(32), linkTtlHours: 72, sessionHours: 12, learnerLinkTtlDays: 30 });
+    expect(approvalLinkSettings(loadConfig({}), { development: true }).secret).toBe(DEV_APPROVAL_LINK_SECRET);
   });
 
   test('a link is the same when issued again for the same message, and only its own secret validates it', async () => {
@@ -58,17 +61,24 @@ describe('approval links and approver sessions', () => {
     expect(await consumeLinkToken(db, settings, old, 'sign_in')).toEqual({ ok: false, problem: 'expired' });
   });
 
-  test('a session names its tenant and person until it expires; a changed cookie or a foreign form token is refused', () => {
+  test('a session names its tenant and person until it expires or is revoked; a changed cookie or a foreign form token is refused', async () => {
+    const { tenantId, personId } = await person();
     const now = new Date('2026-11-22T10:00:00Z');
-    const tenantId = '6f1f7c8e-1b2a-4c3d-9e8f-0a1b2c3d4e5f';
-    const personId = '0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0';
-    const { value, expiresAt } = createSessionValue(settings, tenantId, personId, now);
+    const { value, expiresAt } = await createSession(db, settings, tenantId, personId, now);
     expect(expiresAt.toISOString()).toBe('2026-11-22T22:00:00.000Z');
-    expect(readSessionValue(settings, value, now)).toEqual({ tenantId, personId, expiresAt });
-    expect(readSessionValue(settings, value, new Date('2026-11-22T22:00:01Z'))).toBeNull();
-    expect(readSessionValue(settings, value.replace(personId, tenantId), now)).toBeNull();
+    expect(await readSession(db, settings, value, now)).toEqual({ id: expect.any(String), tenantId, personId, expiresAt });
+    expect(await readSession(db, settings, value, new Date('2026-11-22T22:00:01Z'))).toBeNull();
+    const [id, exp, signature] = value.split('.') as [string, string, string];
+    expect(await readSession(db, settings, `${id}.${Number(exp) + 3600}.${signature}`, now)).toBeNull();
+    expect(await readSession(db, { ...settings, secret: 'another-secret-that-is-long-enough-012345' }, value, now)).toBeNull();
     expect(csrfTokenMatches(settings, value, csrfToken(settings, value))).toBe(true);
-    expect(csrfTokenMatches(settings, value, csrfToken(settings, createSessionValue(settings, tenantId, tenantId, now).value))).toBe(false);
+    const other = await createSession(db, settings, tenantId, personId, now);
+    expect(csrfTokenMatches(settings, value, csrfToken(settings, other.value))).toBe(false);
     expect(csrfTokenMatches(settings, value, undefined)).toBe(false);
+
+    // Signing out revokes the session itself: a copy of the cookie no longer works.
+    await revokeSession(db, id);
+    expect(await readSession(db, settings, value, now)).toBeNull();
+    expect(await readSession(db, settings, other.value, now)).not.toBeNull();
   });
 });

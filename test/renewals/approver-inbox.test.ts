@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
-import { DEFAULT_APPROVAL_LINK_SETTINGS, issueLinkToken } from '../../src/services/identity/approval-links';
+import { issueLinkToken } from '../../src/services/identity/approval-links';
 import { startHarness, type Harness } from '../support/harness';
 import { givenOrganisation, linkIn, openStep, renewalRequest, threeLevelChain, waitForRenewal } from './fixtures';
 
@@ -129,13 +129,13 @@ describe('the approver inbox page and e-mailed decision links', () => {
 
     // Dora's link, mailed over three days ago: expired, and it decides nothing.
     const second = await openStep(api, id, 2);
-    const old = await issueLinkToken(h.db, DEFAULT_APPROVAL_LINK_SETTINGS, {
+    const old = await issueLinkToken(h.db, h.approvalLinks, {
       tenantId,
       key: `test:old-link:${second.id}`,
       purpose: 'decision',
       personId: dora.id,
       stepId: second.id,
-      now: new Date(Date.now() - (DEFAULT_APPROVAL_LINK_SETTINGS.linkTtlHours + 1) * 3_600_000),
+      now: new Date(Date.now() - (h.approvalLinks.linkTtlHours + 1) * 3_600_000),
     });
     const expired = await page.goto(`${h.baseUrl}/approver/act?token=${encodeURIComponent(old)}&decision=approve`);
     expect(expired?.status()).toBe(410);

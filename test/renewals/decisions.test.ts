@@ -43,7 +43,7 @@ describe('approver decisions', () => {
     const wrong = await decide(api, first.id, dora.id, 'approve');
     expect(wrong).toEqual({
       status: 403,
-      body: { error: { code: 'not_an_approver', message: 'You cannot decide this approval step: you are not its approver', details: { renewalId: id } } },
+      body: { error: { code: 'not_an_approver', message: 'You cannot decide this approval step: you are not its approver', details: { renewalId: id }, requestId: expect.any(String) } },
     });
     const self = await decide(api, first.id, rita.id, 'approve');
     expect(self.status).toBe(403);

@@ -140,7 +140,7 @@ describe('approval chains and renewal requests', () => {
 
   test('each operation needs its scope: a system may only do what its key allows', async () => {
     const { tenantId, people } = await givenOrganisation(h.db, h.baseUrl);
-    const { key } = await createApiClient(h.db, { tenantId, name: 'chat-bot', scopes: ['approvals:read', 'approvals:write'] });
+    const { key } = await createApiClient(h.db, { tenantId, name: 'chat-bot', scopes: ['approvals:read', 'approvals:act-for-approvers'] });
     const bot = apiClient(h.baseUrl, key);
     const refused = await bot.post('/api/v1/renewals', renewalRequest(people.rita.id));
     expect(refused.status).toBe(403);
@@ -155,7 +155,7 @@ describe('approval chains and renewal requests', () => {
   test('the OpenAPI document describes the renewal and approval operations with their scopes', async () => {
     const { body } = await apiClient(h.baseUrl).get('/api/v1/openapi.json');
     expect(body.paths['/renewals'].post['x-required-scope']).toBe('renewals:write');
-    expect(body.paths['/approvals/{id}/decision'].post['x-required-scope']).toBe('approvals:write');
+    expect(body.paths['/approvals/{id}/decision'].post['x-required-scope']).toBe('approvals:act-for-approvers');
     expect(Object.keys(body.paths['/approvals/{id}/decision'].post.responses).sort()).toEqual(['200', '400', '401', '403', '404', '409', '422', '503']);
     expect(body.paths['/approvals/inbox'].get.parameters).toEqual([expect.objectContaining({ name: 'personId', in: 'query', required: true })]);
     expect(Object.keys(body.paths['/renewals/{id}/audit.csv'].get.responses['200'].content)).toEqual(['text/csv']);

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
@@ -7,6 +7,7 @@ import { createActivities } from '../../src/activities';
 import { createApp } from '../../src/api/app';
 import { createDb, type Db } from '../../src/db/client';
 import { createLogger } from '../../src/logger';
+import type { ApprovalLinkSettings } from '../../src/services/identity/approval-links';
 import { startMailCatcher, type MailCatcher } from '../../src/mail/catcher';
 import { createMailer } from '../../src/mail/transport';
 import { createTemporalClient, createWorkerConnection } from '../../src/temporal/connection';
@@ -27,6 +28,8 @@ export interface Harness {
   temporal: Client;
   /** Delivers process commands, as in every API process (started with the harness). */
   dispatcher: ProcessCommandDispatcher;
+  /** How this harness signs approvers' links and sessions (a secret of its own). */
+  approvalLinks: ApprovalLinkSettings;
   baseUrl: string;
   taskQueue: string;
   startWorker(): Promise<void>;
@@ -64,7 +67,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     logger,
   });
   dispatcher.start();
-  const app = createApp({ db, processes: new Processes(temporal), delivery: dispatcher, logger, publicUrl: 'http://trainhub.test' });
+  const approvalLinks: ApprovalLinkSettings = { secret: randomBytes(32).toString('base64url'), linkTtlHours: 72, sessionHours: 12, learnerLinkTtlDays: 30 };
+  const app = createApp({ db, processes: new Processes(temporal), delivery: dispatcher, logger, publicUrl: 'http://trainhub.test', approvalLinks });
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
@@ -76,6 +80,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     mail,
     temporal,
     dispatcher,
+    approvalLinks,
     baseUrl,
     taskQueue,
     async startWorker() {
@@ -85,7 +90,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
         connection,
         namespace: 'default',
         taskQueue,
-        activities: createActivities({ db, mailer, publicUrl: 'http://trainhub.test' }),
+        activities: createActivities({ db, mailer, publicUrl: 'http://trainhub.test', approvalLinks }),
         workflowBundlePath: testPaths.workflowBundle,
       });
       running = { worker, connection, done: worker.run() };

@@ -32,7 +32,7 @@ export function html(strings: TemplateStringsArray, ...values: Interpolation[]):
 
 const STYLE = `
 *{box-sizing:border-box}
-body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f3f4f6;color:#111827}
+body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;background:#f3f4f6;color:#111827;overflow-wrap:anywhere}
 header{background:#1e3a8a;color:#fff;padding:.75rem 1rem;display:flex;justify-content:space-between;align-items:center;gap:.5rem}
 header h1{font-size:1.1rem;margin:0}
 header form{margin:0}
@@ -44,7 +44,8 @@ main{max-width:40rem;margin:0 auto;padding:1rem}
 .due{display:inline-block;background:#fef3c7;color:#92400e;border-radius:999px;padding:.1rem .6rem;font-size:.8rem;font-weight:600}
 .why{margin:.6rem 0;padding:.5rem .75rem;background:#f9fafb;border-left:3px solid #93c5fd;white-space:pre-wrap}
 label{display:block;font-weight:600;margin:.75rem 0 .25rem;font-size:.9rem}
-textarea{width:100%;min-height:4.5rem;font:inherit;padding:.5rem;border:1px solid #d1d5db;border-radius:.5rem}
+textarea,input[type=email]{width:100%;font:inherit;padding:.5rem;border:1px solid #d1d5db;border-radius:.5rem}
+textarea{min-height:4.5rem}
 .actions{display:flex;flex-wrap:wrap;gap:.5rem;margin-top:.75rem}
 button{font:inherit;border:0;border-radius:.5rem;padding:.7rem 1rem;min-height:44px;cursor:pointer}
 .approve{background:#15803d;color:#fff;flex:1 1 100%}

@@ -3,8 +3,9 @@ import type { Db } from '../../db/client';
 import { listInbox } from '../../services/renewals/approvals';
 import type { Processes } from '../../temporal/processes';
 import { submitDecision } from '../../services/renewals/decisions';
+import { TEXT_PATTERN } from '../../domain/text';
 import { operation } from '../operation';
-import { errorResponse, idParams, standardErrors } from '../schemas/common';
+import { errorResponse, idParams, standardErrors, text } from '../schemas/common';
 
 const inboxItem = z
   .object({
@@ -25,20 +26,34 @@ const inboxItem = z
   })
   .meta({ id: 'ApprovalInboxItem' });
 
+const actorPersonId = z.uuid().meta({ description: 'The approver this system acts for (e.g. a chat bot relaying their click)' });
+/** A reason that must be given, with a message that says so when it is missing. */
+function reasonFor(action: string) {
+  return z
+    .string({ error: (issue) => (issue.input === undefined ? `is required to ${action}` : 'Must be text') })
+    .trim()
+    .min(1, { error: `is required to ${action}` })
+    .max(2000)
+    .regex(TEXT_PATTERN, { error: 'Must not be blank or contain control characters' })
+    .meta({ description: `Why; required to ${action}` });
+}
+
 const decisionInput = z
-  .strictObject({
-    actorPersonId: z.uuid().meta({ description: 'The approver this system acts for (e.g. a chat bot relaying their click)' }),
-    decision: z.enum(['approve', 'reject', 'request_changes', 'delegate']),
-    reason: z.string().trim().min(1).max(2000).optional().meta({ description: 'Required to reject or request changes' }),
-    delegateToPersonId: z.uuid().optional().meta({ description: 'For "delegate": who takes the step over' }),
-  })
-  .superRefine((input, ctx) => {
-    if ((input.decision === 'reject' || input.decision === 'request_changes') && !input.reason) {
-      ctx.addIssue({ code: 'custom', path: ['reason'], message: `is required to ${input.decision === 'reject' ? 'reject' : 'request changes'}` });
-    }
-    if (input.decision === 'delegate' && !input.delegateToPersonId) ctx.addIssue({ code: 'custom', path: ['delegateToPersonId'], message: 'is required to delegate' });
-    if (input.decision !== 'delegate' && input.delegateToPersonId) ctx.addIssue({ code: 'custom', path: ['delegateToPersonId'], message: 'is only for "delegate"' });
-  })
+  .discriminatedUnion(
+    'decision',
+    [
+      z.strictObject({ actorPersonId, decision: z.literal('approve'), reason: text(2000).optional().meta({ description: 'Optional' }) }),
+      z.strictObject({ actorPersonId, decision: z.literal('reject'), reason: reasonFor('reject') }),
+      z.strictObject({ actorPersonId, decision: z.literal('request_changes'), reason: reasonFor('request changes') }),
+      z.strictObject({
+        actorPersonId,
+        decision: z.literal('delegate'),
+        delegateToPersonId: z.uuid({ error: (issue) => (issue.input === undefined ? 'is required to delegate' : 'Invalid UUID') }).meta({ description: 'Who takes the step over' }),
+        reason: text(2000).optional(),
+      }),
+    ],
+    { error: 'must be one of approve, reject, request_changes, delegate' },
+  )
   .meta({ id: 'ApprovalDecisionInput' });
 
 const decisionResult = z
@@ -75,9 +90,9 @@ export function approvalOperations(db: Db, processes: Processes) {
       {
         method: 'post',
         path: '/approvals/:id/decision',
-        summary: 'Approve, reject, request changes on, or delegate an approval step, for the approver',
+        summary: 'Approve, reject, request changes on, or delegate an approval step on behalf of the approver (a delegation: the key is recorded with the decision)',
         tag: 'Approvals',
-        scope: 'approvals:write',
+        scope: 'approvals:act-for-approvers',
         params: idParams,
         body: decisionInput,
         responses: {
@@ -99,7 +114,7 @@ export function approvalOperations(db: Db, processes: Processes) {
           actorPersonId: body.actorPersonId,
           decision: body.decision,
           ...(body.reason ? { reason: body.reason } : {}),
-          ...(body.delegateToPersonId ? { delegateToPersonId: body.delegateToPersonId } : {}),
+          ...(body.decision === 'delegate' ? { delegateToPersonId: body.delegateToPersonId } : {}),
           channel: 'api',
           apiClientId: principal.clientId,
           httpRequestId: req.id,

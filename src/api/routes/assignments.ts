@@ -4,9 +4,9 @@ import type { Db } from '../../db/client';
 import { recordProgress, waiveAssignment } from '../../services/onboarding/assignment-changes';
 import type { CommandDelivery } from '../../services/processes/operations';
 import { operation } from '../operation';
-import { errorResponse, idParams, standardErrors } from '../schemas/common';
+import { errorResponse, idParams, standardErrors, text } from '../schemas/common';
 
-const waiveBody = z.strictObject({ reason: z.string().trim().min(3).max(1000).meta({ description: 'Why the person is exempt; kept in the audit trail' }) });
+const waiveBody = z.strictObject({ reason: text(1000, 3).meta({ description: 'Why the person is exempt; kept in the audit trail' }) });
 
 export function assignmentOperations(db: Db, delivery: CommandDelivery) {
   return [

@@ -16,7 +16,7 @@ const policyFields = {
     .array(z.int({ error: 'Must be a whole number of days' }).min(1, { error: 'Must be a positive number of days' }).max(365, { error: 'Must be at most 365 days' }))
     .max(10, { error: 'At most 10 reminders' })
     .refine((offsets) => new Set(offsets).size === offsets.length, { error: 'Each offset may appear only once' })
-    .meta({ description: 'Remind the person this many days before the due date, e.g. [7, 1]; [] for no reminders' }),
+    .meta({ description: 'Remind the person this many days before the due date, e.g. [7, 1]; [] for no reminders', uniqueItems: true }),
   overdueNotice: z.boolean().meta({ description: 'Tell the person on the due date when the program is still not complete' }),
   managerEscalationDaysOverdue: days('Tell the manager once an assignment is this many days overdue'),
   complianceEscalationDaysAfter: days("Then tell the compliance officer this many days after the manager's escalation"),

@@ -35,12 +35,12 @@ const courseKeys = z
   .array(keyReference)
   .min(1, { error: 'A program needs at least one course' })
   .refine(distinct, { error: 'Each course may appear only once' })
-  .meta({ description: 'Course keys, in the order they are taken' });
+  .meta({ description: 'Course keys, in the order they are taken', uniqueItems: true });
 
 const prerequisiteKeys = z
   .array(keyReference)
   .refine(distinct, { error: 'Each prerequisite may appear only once' })
-  .meta({ description: 'Keys of the programs that must be complete first' });
+  .meta({ description: 'Keys of the programs that must be complete first', uniqueItems: true });
 
 const programInput = z
   .strictObject({ key: catalogKey, title: displayName, courses: courseKeys, prerequisites: prerequisiteKeys.default([]) })

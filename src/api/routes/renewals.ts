@@ -10,30 +10,38 @@ import { createRenewalRequest, getRenewal } from '../../services/renewals/reques
 import type { CommandDelivery } from '../../services/processes/operations';
 import type { Processes } from '../../temporal/processes';
 import { operation } from '../operation';
-import { errorResponse, idParams, standardErrors } from '../schemas/common';
+import { errorResponse, idParams, standardErrors, text } from '../schemas/common';
 
 const kind = z.enum(['program', 'course'], { error: 'must be "program" or "course" (certification renewals wait for the certificate model)' });
 
+/** Deadlines and reminder offsets: ISO 8601 days, hours and minutes, from a minute to a year. */
+const MAX_DURATION_MINUTES = 365 * 1440;
 const duration = (description: string) =>
   z
     .string()
+    .max(40)
+    .regex(/^P(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?)?$/i, { error: 'must be an ISO 8601 duration of days, hours and minutes, e.g. P3D, PT12H, P1DT6H, PT30M' })
     .transform((text, ctx) => {
       const minutes = parseDurationMinutes(text);
       if (minutes === null) {
         ctx.addIssue({ code: 'custom', message: 'must be an ISO 8601 duration of days, hours and minutes, e.g. P3D, PT12H, P1DT6H, PT30M' });
         return z.NEVER;
       }
+      if (minutes > MAX_DURATION_MINUTES) {
+        ctx.addIssue({ code: 'custom', message: 'must be at most P365D' });
+        return z.NEVER;
+      }
       return minutes;
     })
-    .meta({ description, examples: ['P3D', 'PT12H'] });
+    .meta({ description: `${description} (at most P365D)`, examples: ['P3D', 'PT12H'] });
 
 const levelInput = z
   .strictObject({
-    name: z.string().trim().min(1).max(200),
+    name: text(200),
     approver: z.enum(['manager', 'managers_manager', 'role', 'people']).meta({
       description: "manager: the requester's manager; managers_manager: that manager's manager; role: the holders of roleKey; people: personIds",
     }),
-    roleKey: z.string().trim().min(1).max(100).optional().meta({ description: 'For approver "role": the organisational role, e.g. compliance-officer' }),
+    roleKey: text(100).optional().meta({ description: 'For approver "role": the organisational role, e.g. compliance-officer' }),
     personIds: z.array(z.uuid()).min(1).max(50).optional().meta({ description: 'For approver "people": who approves' }),
     mode: z.enum(['any', 'all']).default('any').meta({ description: 'Several approvers: any one of them decides, or all must approve' }),
     deadline: duration('How long the level has to decide'),
@@ -59,7 +67,7 @@ const levelInput = z
 
 const chainInput = z
   .strictObject({
-    name: z.string().trim().min(1).max(200),
+    name: text(200),
     levels: z.array(levelInput).min(1).max(MAX_LEVELS, { error: `A chain has at most ${MAX_LEVELS} levels` }),
   })
   .meta({ id: 'ApprovalChainInput' });
@@ -95,13 +103,13 @@ const policyView = z.object(policyFields).meta({ id: 'RenewalPolicy' });
 const renewalInput = z
   .strictObject({
     kind,
-    targetKey: z.string().trim().min(1).max(100).meta({ description: "The program's or course's key" }),
-    version: z.string().trim().min(1).max(100).optional().meta({ description: 'The content version the renewal puts into effect, e.g. 2027' }),
-    reason: z.string().trim().min(1).max(2000).meta({ description: 'Why the renewal is needed' }),
-    notes: z.string().trim().min(1).max(10_000).optional().meta({ description: 'Supporting notes for the approvers' }),
+    targetKey: text(100).meta({ description: "The program's or course's key" }),
+    version: text(100).optional().meta({ description: 'The content version the renewal puts into effect, e.g. 2027' }),
+    reason: text(2000).meta({ description: 'Why the renewal is needed' }),
+    notes: text(10_000).optional().meta({ description: 'Supporting notes for the approvers' }),
     requesterId: z.uuid().meta({ description: 'The person asking (their manager line decides manager levels)' }),
-    source: z.string().trim().min(1).max(100).default('api'),
-    externalId: z.string().trim().min(1).max(200).optional().meta({ description: "The caller's id for the request: a retried POST is recognised by it" }),
+    source: text(100).default('api'),
+    externalId: text(200).optional().meta({ description: "The caller's id for the request: a retried POST is recognised by it" }),
   })
   .meta({ id: 'RenewalRequestInput' });
 
@@ -142,10 +150,10 @@ const renewalCreated = z.object({ renewal: renewalView, duplicate: z.boolean() }
 
 const actingRequester = z.uuid().meta({ description: 'The requester, for whom this system acts' });
 const resubmitInput = z
-  .strictObject({ actorPersonId: actingRequester, notes: z.string().trim().min(1).max(10_000).optional().meta({ description: 'What changed; replaces the notes approvers see' }) })
+  .strictObject({ actorPersonId: actingRequester, notes: text(10_000).optional().meta({ description: 'What changed; replaces the notes approvers see' }) })
   .meta({ id: 'RenewalResubmitInput' });
 const cancelInput = z
-  .strictObject({ actorPersonId: actingRequester, reason: z.string().trim().min(1).max(2000).optional().meta({ description: 'Why it is withdrawn' }) })
+  .strictObject({ actorPersonId: actingRequester, reason: text(2000).optional().meta({ description: 'Why it is withdrawn' }) })
   .meta({ id: 'RenewalCancelInput' });
 const requesterActionResult = z.object({ requestId: z.uuid(), requestStatus: z.string(), level: z.int().nullable() }).meta({ id: 'RenewalActionResult' });
 

@@ -8,7 +8,7 @@ import { catalogErrors, changesOf, conflictResponse, keyReference, pageOf, pageQ
 import { operation } from '../operation';
 import { keyReused, operationAccepted, replayed } from './training-matrix';
 import { idempotencyHeaders, operationView } from '../schemas/operation';
-import { errorResponse, idParams, standardErrors } from '../schemas/common';
+import { errorResponse, idParams, standardErrors, text } from '../schemas/common';
 
 const unknownReference = { description: 'unknown_role / unknown_program: the tenant has no role or program with that key', schema: errorResponse };
 
@@ -29,7 +29,7 @@ const requirementView = z
   })
   .meta({ id: 'Requirement' });
 
-const filterValue = z.string().trim().min(1).max(200);
+const filterValue = text(200);
 const terms = {
   department: filterValue.nullable().optional().meta({ description: 'Only people in this department; null or absent: any' }),
   location: filterValue.nullable().optional().meta({ description: 'Only people at this location; null or absent: any' }),

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { isUuid } from '../../services/catalog/common';
-import { errorResponse } from './common';
+import { errorResponse, text } from './common';
 
 /** Boundary shapes shared by the catalog's resources (roles, courses, programs, requirements). */
 
@@ -16,9 +16,9 @@ export const catalogKey = z
   .meta({ description: 'Unique within the tenant; lowercase letters and digits joined by "-", "_" or ".", e.g. hand-hygiene' });
 
 /** A reference to an existing role, course or program by its key; one that does not exist is 422 unknown_<entity>. */
-export const keyReference = z.string().trim().min(1).max(100);
+export const keyReference = text(100);
 
-export const displayName = z.string().trim().min(1).max(200);
+export const displayName = text(200);
 
 export const keyParams = z.object({
   key: z.string().min(1).max(100).meta({ description: 'The key (or the id)' }),
@@ -26,7 +26,13 @@ export const keyParams = z.object({
 
 export const pageQuery = z.strictObject({
   limit: z.coerce.number().int().min(1).max(200).default(50).meta({ description: 'Page size, 1-200 (default 50)' }),
-  cursor: z.string().min(1).max(500).optional().meta({ description: "The previous page's nextCursor" }),
+  cursor: z
+    .string()
+    .min(1)
+    .max(500)
+    .regex(/^[A-Za-z0-9_-]+$/, { error: 'Not a cursor this list returned' })
+    .optional()
+    .meta({ description: "The previous page's nextCursor, as it was returned (opaque)" }),
 });
 
 /** A list page of `item`: `nextCursor` is null on the last page. */
@@ -45,7 +51,7 @@ export function changesOf<S extends z.core.$ZodShape>(shape: S, id: string) {
       // Only when the fields themselves are fine: an unknown field is reported on its own.
       when: (payload) => payload.issues.length === 0,
     })
-    .meta({ id });
+    .meta({ id, minProperties: 1 });
 }
 
 export const catalogErrors = {

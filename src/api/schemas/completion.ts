@@ -1,22 +1,24 @@
 import { z } from 'zod';
 import type { CompletionCommand, PersonReference } from '../../services/onboarding/completions';
+import { moment, text } from './common';
 
 /** A completion as an LMS posts it to /completions. */
 export const completionSchema = z
   .object({
-    source: z.string().trim().min(1).max(100).meta({ description: 'The LMS, e.g. cornerstone' }),
-    externalId: z.string().trim().min(1).max(200).meta({ description: "The completion's id in the LMS: a repeated delivery is recognised by it" }),
+    source: text(100).meta({ description: 'The LMS, e.g. cornerstone' }),
+    externalId: text(200).meta({ description: "The completion's id in the LMS: a repeated delivery is recognised by it" }),
     person: z
-      .object({
+      .strictObject({
         id: z.uuid().optional(),
-        externalId: z.string().trim().min(1).max(200).optional(),
+        externalId: text(200).optional(),
         email: z.email().optional(),
       })
       .refine((p) => [p.id, p.externalId, p.email].filter((v) => v !== undefined).length === 1, {
         message: 'give exactly one of id, externalId, email',
-      }),
-    courseKey: z.string().trim().min(1).max(100),
-    completedAt: z.iso.datetime({ offset: true }),
+      })
+      .meta({ description: "Who completed: exactly one of trainhub's id, the HR system's externalId, or the e-mail", minProperties: 1, maxProperties: 1 }),
+    courseKey: text(100),
+    completedAt: moment(0).meta({ description: 'When it was completed; not in the future' }),
     passed: z.boolean().default(true),
     score: z.number().min(0).max(100).optional(),
   })

@@ -1,16 +1,17 @@
 import { z } from 'zod';
 import type { HrCommand } from '../../services/onboarding/hr-events';
+import { calendarDate, moment, text } from './common';
 
 /** trainhub's HR event format, which HR systems (or their middleware) post to /hr/events. */
-const externalId = z.string().trim().min(1).max(200);
-const roleKeys = z.array(z.string().trim().min(1).max(100)).min(1).meta({ description: 'Role keys as configured in trainhub' });
-const department = z.string().trim().min(1).max(200);
-const location = z.string().trim().min(1).max(200);
+const externalId = text(200);
+const roleKeys = z.array(text(100)).min(1).meta({ description: 'Role keys as configured in trainhub' });
+const department = text(200);
+const location = text(200);
 
 const envelope = {
-  eventId: z.string().trim().min(1).max(200).meta({ description: 'Unique per event in the source: a repeated delivery is recognised by it' }),
-  source: z.string().trim().min(1).max(100).meta({ description: 'The HR system, e.g. workday' }),
-  occurredAt: z.iso.datetime({ offset: true }).optional(),
+  eventId: text(200).meta({ description: 'Unique per event in the source: a repeated delivery is recognised by it' }),
+  source: text(100).meta({ description: 'The HR system, e.g. workday' }),
+  occurredAt: moment(730).optional().meta({ description: 'When it took effect; at most two years ahead' }),
 };
 
 const hireEvent = z
@@ -20,11 +21,11 @@ const hireEvent = z
     person: z.strictObject({
       externalId: externalId.meta({ description: "The person's id in the HR system" }),
       email: z.email(),
-      name: z.string().trim().min(1).max(300),
+      name: text(300),
       department: department.optional(),
       location: location.optional(),
       managerExternalId: externalId.optional().meta({ description: "The manager's externalId in the same source" }),
-      hireDate: z.iso.date().meta({ description: 'YYYY-MM-DD; due dates count from it' }),
+      hireDate: calendarDate(730).meta({ description: 'YYYY-MM-DD, from 1900 to two years ahead; due dates count from it' }),
       roles: roleKeys,
     }),
   })
@@ -41,7 +42,7 @@ const transferEvent = z
       location: location.nullable().optional(),
       managerExternalId: externalId.nullable().optional().meta({ description: 'null removes the manager' }),
       email: z.email().optional(),
-      name: z.string().trim().min(1).max(300).optional(),
+      name: text(300).optional(),
     }),
   })
   .meta({ id: 'TransferEvent', description: 'A change of role, department, location or manager: requirements are recomputed' });

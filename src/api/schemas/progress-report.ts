@@ -1,16 +1,17 @@
 import { z } from 'zod';
 import type { ProgressCommand } from '../../services/onboarding/assignment-changes';
 import { completionSchema, toPersonReference } from './completion';
+import { moment, text } from './common';
 
 /** An LMS reports that a course was started, or how far it got. */
 export const progressSchema = z
   .strictObject({
-    source: z.string().trim().min(1).max(100),
+    source: text(100),
     person: completionSchema.shape.person,
-    courseKey: z.string().trim().min(1).max(100),
+    courseKey: text(100),
     status: z.enum(['started', 'in_progress']),
     progress: z.number().int().min(0).max(100).optional().meta({ description: 'Percent of the course done' }),
-    reportedAt: z.iso.datetime({ offset: true }).optional(),
+    reportedAt: moment(0).optional(),
   })
   .meta({ id: 'ProgressReport' });
 

@@ -1,6 +1,7 @@
-import type { Db } from '../../db/client';
+import type { Db, DbTx } from '../../db/client';
 import { ServiceUnavailable } from '../../domain/errors';
 import type { Mailer } from '../../mail/transport';
+import { emailsDelivered } from '../../metrics';
 
 export interface OutgoingMessage {
   tenantId: string;
@@ -16,7 +17,7 @@ export interface OutgoingMessage {
 const CLAIM_SECONDS = 180;
 
 /** Puts a message in the outbox once; queuing the same key again returns the first row's id. */
-export async function queueNotification(db: Db, message: OutgoingMessage): Promise<string> {
+export async function queueNotification(db: DbTx, message: OutgoingMessage): Promise<string> {
   const row = await db.notification.upsert({
     where: { tenantId_key: { tenantId: message.tenantId, key: message.key } },
     create: message,
@@ -53,6 +54,7 @@ export async function deliverNotification(db: Db, mailer: Mailer, notificationId
       where: { id: claimed.id },
       data: { lastError: String(error).slice(0, 2000), claimedUntil: null, ...(refusedForGood ? { status: 'failed' } : {}) },
     });
+    emailsDelivered.inc({ result: refusedForGood ? 'failed' : 'retry' });
     if (refusedForGood) return { sent: false };
     throw error;
   }
@@ -60,6 +62,7 @@ export async function deliverNotification(db: Db, mailer: Mailer, notificationId
     where: { id: claimed.id },
     data: { status: 'sent', sentAt: new Date(), messageId, lastError: null, claimedUntil: null },
   });
+  emailsDelivered.inc({ result: 'sent' });
   return { sent: true };
 }
 

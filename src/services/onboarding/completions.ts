@@ -1,6 +1,6 @@
 import type { Db } from '../../db/client';
 import { Prisma } from '../../db/client';
-import { DomainError, UnknownReference } from '../../domain/errors';
+import { Conflict, DomainError, UnknownReference } from '../../domain/errors';
 import { queueProcessCommands, tellTrainingProcessOfCompletion } from '../processes/commands';
 import type { CommandDelivery } from '../processes/operations';
 import { refreshPersonAssignments } from './assignments';
@@ -46,7 +46,7 @@ export interface CompletionOutcome {
 export async function recordCompletion(db: Db, delivery: CommandDelivery, tenantId: string, actor: Actor, command: CompletionCommand): Promise<CompletionOutcome> {
   const key = { tenantId_source_externalId: { tenantId, source: command.source, externalId: command.externalId } };
   const previous = await db.completion.findUnique({ where: key, include: { course: { select: { key: true } } } });
-  if (previous) return { completion: view(previous), duplicate: true, completedAssignmentIds: [] };
+  if (previous) return duplicateOf(db, tenantId, previous, command);
 
   const personId = await resolvePerson(db, tenantId, command.person);
   const course = await db.course.findUnique({ where: { tenantId_key: { tenantId, key: command.courseKey } }, select: { id: true } });
@@ -82,10 +82,35 @@ export async function recordCompletion(db: Db, delivery: CommandDelivery, tenant
   } catch (error) {
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
       const winner = await db.completion.findUnique({ where: key, include: { course: { select: { key: true } } } });
-      if (winner) return { completion: view(winner), duplicate: true, completedAssignmentIds: [] };
+      if (winner) return duplicateOf(db, tenantId, winner, command);
     }
     throw error;
   }
+}
+
+/**
+ * The same completion delivered again is a duplicate (nothing changes); the same externalId with a
+ * different person, course, date, result or score is a mistake the LMS must hear about (409).
+ */
+async function duplicateOf(db: Db, tenantId: string, previous: CompletionRow, command: CompletionCommand): Promise<CompletionOutcome> {
+  const samePerson = await resolvePerson(db, tenantId, command.person).then(
+    (personId) => personId === previous.personId,
+    () => false,
+  );
+  const same =
+    samePerson &&
+    previous.course.key === command.courseKey &&
+    previous.completedAt.getTime() === command.completedAt.getTime() &&
+    previous.passed === command.passed &&
+    (previous.score === null ? command.score === undefined : command.score !== undefined && Math.round(Number(previous.score) * 100) === Math.round(command.score * 100));
+  if (!same) {
+    throw new Conflict('external_id_reused', `Completion ${command.externalId} from ${command.source} was delivered before with different content; a new completion needs a new externalId`, {
+      source: command.source,
+      externalId: command.externalId,
+      completionId: previous.id,
+    });
+  }
+  return { completion: view(previous), duplicate: true, completedAssignmentIds: [] };
 }
 
 export async function resolvePerson(db: Db, tenantId: string, reference: PersonReference): Promise<string> {

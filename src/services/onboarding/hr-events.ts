@@ -1,6 +1,7 @@
 import type { Db, DbTx } from '../../db/client';
 import { Prisma } from '../../db/client';
 import { addDays, daysBetween, isoDate, toCalendarDate } from '../../domain/dates';
+import { canonicalJson } from '../../domain/canonical-json';
 import { Conflict, UnknownReference } from '../../domain/errors';
 import { onboardingWorkflowId } from '../../domain/workflow-ids';
 import { recordAudit, type Actor } from '../audit/trail';
@@ -82,7 +83,7 @@ const NO_CHANGES: AssignmentChanges = { assigned: 0, reassigned: 0, waived: 0, c
  */
 export async function recordHrEvent(db: Db, delivery: CommandDelivery, tenantId: string, actor: Actor, command: HrCommand): Promise<HrOutcome> {
   const previous = await findEvent(db, tenantId, command);
-  if (previous) return duplicateOf(tenantId, previous.personId, command);
+  if (previous) return duplicateOf(tenantId, previous, command);
 
   const roleKeys = 'roleKeys' in command.person ? command.person.roleKeys : undefined;
   const roleIds = roleKeys ? await resolveRoles(db, tenantId, roleKeys) : undefined;
@@ -100,7 +101,7 @@ export async function recordHrEvent(db: Db, delivery: CommandDelivery, tenantId:
           externalId: command.eventId,
           type: command.type,
           personId,
-          payload: JSON.parse(JSON.stringify(command)) as Prisma.InputJsonValue,
+          payload: asStored(command),
         },
       });
       await recordAudit(tx, tenantId, actor, {
@@ -116,7 +117,7 @@ export async function recordHrEvent(db: Db, delivery: CommandDelivery, tenantId:
     // Two concurrent deliveries of one event: the loser sees the winner's record.
     if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
       const winner = await findEvent(db, tenantId, command);
-      if (winner) return duplicateOf(tenantId, winner.personId, command);
+      if (winner) return duplicateOf(tenantId, winner, command);
     }
     throw error;
   }
@@ -133,8 +134,23 @@ async function processCommandsFor(tx: DbTx, tenantId: string, personId: string, 
   return commands;
 }
 
-function duplicateOf(tenantId: string, personId: string, command: HrCommand): HrOutcome {
-  return { personId, type: command.type, workflowId: onboardingWorkflowId(tenantId, personId), duplicate: true, changes: NO_CHANGES };
+/**
+ * The same event delivered again is a duplicate (nothing changes); the same event id with different
+ * content is a mistake the sender must hear about (409), not a change silently dropped.
+ */
+function duplicateOf(tenantId: string, previous: { personId: string; payload: Prisma.JsonValue }, command: HrCommand): HrOutcome {
+  if (canonicalJson(previous.payload) !== canonicalJson(asStored(command))) {
+    throw new Conflict('event_id_reused', `Event ${command.eventId} from ${command.source} was delivered before with different content; a new event needs a new eventId`, {
+      source: command.source,
+      eventId: command.eventId,
+    });
+  }
+  return { personId: previous.personId, type: command.type, workflowId: onboardingWorkflowId(tenantId, previous.personId), duplicate: true, changes: NO_CHANGES };
+}
+
+/** The event as it is kept in hr_event.payload. */
+function asStored(command: HrCommand): Prisma.InputJsonValue {
+  return JSON.parse(JSON.stringify(command)) as Prisma.InputJsonValue;
 }
 
 async function applyHire(tx: DbTx, tenantId: string, actor: Actor, command: Extract<HrCommand, { type: 'hire' }>, roleIds: string[]) {
@@ -304,6 +320,6 @@ function counts(changes: MatrixSyncResult): AssignmentChanges {
 function findEvent(db: Db, tenantId: string, command: HrCommand) {
   return db.hrEvent.findUnique({
     where: { tenantId_source_externalId: { tenantId, source: command.source, externalId: command.eventId } },
-    select: { personId: true },
+    select: { personId: true, payload: true },
   });
 }

@@ -1,6 +1,7 @@
 import type { DbTx, Prisma } from '../../db/client';
-import { matrixChangeWorkflowId, onboardingWorkflowId, onboardingWorkflowIdPrefix } from '../../domain/workflow-ids';
+import { matrixChangeWorkflowId, notificationWorkflowId, onboardingWorkflowId, onboardingWorkflowIdPrefix } from '../../domain/workflow-ids';
 import type { MatrixChangeInput } from '../../workflows/matrix-change';
+import type { NotificationInput } from '../../workflows/notification';
 import { completionRecordedSignal, personChangedSignal, personTerminatedSignal, type OnboardingInput } from '../../workflows/onboarding';
 import { rerouteSignal, type RenewalInput } from '../../workflows/renewal';
 
@@ -10,7 +11,7 @@ import { rerouteSignal, type RenewalInput } from '../../workflows/renewal';
  * (src/temporal/dispatcher.ts) delivers them. The workflow types and signal names here are those
  * that src/workflows registers.
  */
-export type WorkflowType = 'onboarding' | 'renewal' | 'matrixChange';
+export type WorkflowType = 'onboarding' | 'renewal' | 'matrixChange' | 'notification';
 
 export interface ProcessCommand {
   tenantId: string;
@@ -90,6 +91,12 @@ export function startRenewalProcess(input: RenewalInput, workflowId: string): Pr
 /** An HR change moved these people: the renewal's waiting step re-resolves its approvers. */
 export function rerouteRenewalProcess(tenantId: string, workflowId: string, personIds: string[]): ProcessCommand {
   return { tenantId, workflowId, workflowType: 'renewal', action: 'signal', signal: { name: rerouteSignal.name, args: [{ personIds }] } };
+}
+
+/** A message queued outside any process (e.g. a sign-in link asked for on a page): its delivery is a small process of its own. */
+export function sendNotificationProcess(tenantId: string, notificationId: string): ProcessCommand {
+  const input: NotificationInput = { tenantId, notificationId };
+  return { tenantId, workflowId: notificationWorkflowId(tenantId, notificationId), workflowType: 'notification', action: 'start', args: [input] };
 }
 
 export function startMatrixChangeProcess(tenantId: string, operationId: string): ProcessCommand {

@@ -6,7 +6,7 @@ import { getRenewalPolicy } from './approval-chains';
 import { recordAudit, SYSTEM } from '../audit/trail';
 import { queueNotification } from '../notifications/outbox';
 import { queueTrainingWakeUps } from '../processes/commands';
-import { personActor } from './records';
+import { personActor, releaseWaitingApprovers } from './records';
 
 const ENTITY = 'renewal_request';
 
@@ -48,6 +48,7 @@ export async function finishRenewal(
         where: { tenantId, id: input.openStepId, status: 'pending' },
         data: { status: input.status === 'cancelled' ? 'cancelled' : 'expired', closedAt: when },
       });
+      await releaseWaitingApprovers(tx, tenantId, [input.openStepId]);
     }
     await recordAudit(tx, tenantId, input.actor ? personActor(input.actor) : SYSTEM, {
       action: `renewal.${input.status}`,

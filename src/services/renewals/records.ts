@@ -18,6 +18,12 @@ import { recordAudit, SYSTEM, type Actor } from '../audit/trail';
 
 const ENTITY = 'renewal_request';
 
+/** A step has closed: approvers who had not acted are no longer needed (they stop showing as pending). */
+export async function releaseWaitingApprovers(tx: DbTx, tenantId: string, stepIds: string[]): Promise<void> {
+  if (stepIds.length === 0) return;
+  await tx.approvalStepApprover.updateMany({ where: { tenantId, stepId: { in: stepIds }, status: 'pending' }, data: { status: 'not_needed' } });
+}
+
 export function personActor(acting: ActingPerson): Actor {
   return { type: 'person', id: acting.actorPersonId, requestId: acting.httpRequestId };
 }
@@ -128,6 +134,7 @@ export async function recordDecision(
     if (decided.count === 0) return; // recorded by an earlier attempt
     if (input.stepStatus !== 'pending') {
       await tx.approvalStep.updateMany({ where: { id: stepId, tenantId }, data: { status: input.stepStatus, closedAt: new Date(at) } });
+      await releaseWaitingApprovers(tx, tenantId, [stepId]);
     }
     if (input.requestStatus !== 'pending') {
       await tx.renewalRequest.updateMany({
@@ -206,6 +213,7 @@ export async function closeStep(
   await db.$transaction(async (tx) => {
     const closed = await tx.approvalStep.updateMany({ where: { tenantId, id: stepId, status: 'pending' }, data: { status: input.status, closedAt: new Date(at) } });
     if (closed.count === 0) return;
+    await releaseWaitingApprovers(tx, tenantId, [stepId]);
     if (input.requestStatus !== 'pending') {
       await tx.renewalRequest.updateMany({ where: { id: requestId, tenantId }, data: { status: input.requestStatus, outcomeReason: input.reason } });
     }
@@ -238,7 +246,9 @@ export async function failRequest(db: Db, input: { tenantId: string; requestId: 
       data: { status: 'failed', outcomeReason: input.reason.slice(0, 2000), closedAt: new Date(at) },
     });
     if (closed.count === 0) return;
+    const open = await tx.approvalStep.findMany({ where: { tenantId, requestId, status: 'pending' }, select: { id: true } });
     await tx.approvalStep.updateMany({ where: { tenantId, requestId, status: 'pending' }, data: { status: 'cancelled', closedAt: new Date(at) } });
+    await releaseWaitingApprovers(tx, tenantId, open.map((step) => step.id));
     await audit(tx, tenantId, requestId, SYSTEM, at, 'renewal.failed', input.reason.slice(0, 2000), { code: input.code, workflowId: input.workflowId });
   });
 }

@@ -88,7 +88,7 @@ export const LATE_DECISION_WINDOW_MINUTES = 7 * 24 * 60;
 export async function createRenewalRequest(db: Db, delivery: CommandDelivery, tenantId: string, actor: Actor, command: RenewalCommand): Promise<RenewalCreated> {
   if (command.externalId) {
     const previous = await findByExternalId(db, tenantId, command.source, command.externalId);
-    if (previous) return { renewal: await getRenewal(db, tenantId, previous.id), duplicate: true };
+    if (previous) return repeated(db, tenantId, previous.id, command);
   }
   const target =
     command.kind === 'program'
@@ -150,12 +150,29 @@ export async function createRenewalRequest(db: Db, delivery: CommandDelivery, te
   } catch (error) {
     if (command.externalId && error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
       const winner = await findByExternalId(db, tenantId, command.source, command.externalId);
-      if (winner) return { renewal: await getRenewal(db, tenantId, winner.id), duplicate: true };
+      if (winner) return repeated(db, tenantId, winner.id, command);
     }
     throw error;
   }
   await delivery.deliverNow(commandIds);
   return { renewal: await getRenewal(db, tenantId, id), duplicate: false };
+}
+
+/** The same request made again is the first one; the same externalId asking for something else is 409. */
+async function repeated(db: Db, tenantId: string, requestId: string, command: RenewalCommand): Promise<RenewalCreated> {
+  const renewal = await getRenewal(db, tenantId, requestId);
+  const same =
+    renewal.kind === command.kind &&
+    renewal.target.key === command.targetKey &&
+    renewal.version === (command.version ?? null) &&
+    renewal.reason === command.reason &&
+    renewal.requester.id === command.requesterId;
+  if (!same) {
+    throw new Conflict('external_id_reused', `Renewal request ${command.externalId} from ${command.source} was made before for something else; a new request needs a new externalId`, {
+      renewalId: requestId,
+    });
+  }
+  return { renewal, duplicate: true };
 }
 
 function findByExternalId(db: Db, tenantId: string, source: string, externalId: string) {

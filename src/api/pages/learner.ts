@@ -1,0 +1,66 @@
+import { Router } from 'express';
+import type { Db } from '../../db/client';
+import { checkLinkToken, type ApprovalLinkSettings } from '../../services/identity/approval-links';
+import { complianceReport, type ComplianceItem } from '../../services/onboarding/compliance';
+import { html, page, pageSecurityHeaders, type Markup } from './html';
+
+const STATE: Record<string, string> = {
+  compliant: 'You are up to date.',
+  due_soon: 'Something is due soon.',
+  overdue: 'Something is overdue.',
+};
+
+const STATUS: Record<string, string> = {
+  assigned: 'to do',
+  in_progress: 'in progress',
+  overdue: 'overdue',
+  completed: 'completed',
+  waived: 'waived',
+  cancelled: 'cancelled',
+  waiting_for_prerequisites: 'after its prerequisites',
+};
+
+/**
+ * The learner's page: what they owe, by when, and where each item stands — opened from the link in
+ * their welcome and reminder e-mails (signed, expiring, reusable; it shows nothing else).
+ */
+export function learnerPages({ db, settings }: { db: Db; settings: ApprovalLinkSettings }): Router {
+  const router = Router();
+  router.use('/learner', pageSecurityHeaders);
+  const send = (status: number, title: string, body: Markup) => page({ title, heading: 'trainhub training', body });
+
+  router.get('/learner', async (req, res) => {
+    const check = await checkLinkToken(db, settings, req.query.token, 'learner');
+    if (!check.ok) {
+      const text = check.problem === 'expired' ? 'This link has expired. Your next training e-mail carries a fresh one.' : 'This link is not valid. Use the link from your most recent training e-mail.';
+      res.status(check.problem === 'expired' ? 410 : 400).type('html').send(send(400, 'Link not usable', html`<div class="card"><h2>This link cannot be used</h2><p>${text}</p></div>`));
+      return;
+    }
+    const report = await complianceReport(db, check.token.tenantId, check.token.personId);
+    const open = report.items.filter((i) => ['assigned', 'in_progress', 'overdue', 'waiting_for_prerequisites'].includes(i.status));
+    const done = report.items.filter((i) => !open.includes(i));
+    res
+      .status(200)
+      .type('html')
+      .send(
+        send(
+          200,
+          'Your training',
+          html`<p class="meta">${report.person.name}</p>
+<div class="${report.state === 'compliant' ? 'notice' : 'error'}" role="status">${STATE[report.state] ?? ''}</div>
+${open.length === 0 ? html`<div class="card empty">Nothing is waiting for you.</div>` : open.map(item)}
+${done.length > 0 ? html`<h2 class="meta">Done</h2>${done.map(item)}` : null}`,
+        ),
+      );
+  });
+  return router;
+}
+
+function item(i: ComplianceItem): Markup {
+  return html`<article class="card">
+<h2>${i.program.title}</h2>
+<p class="meta">${STATUS[i.status] ?? i.status}${i.mandatory ? '' : ' · optional'}${i.completedAt ? ` · completed ${i.completedAt.slice(0, 10)}` : ''}</p>
+${i.dueDate && !i.completedAt ? html`<p><span class="due">Due ${i.dueDate}</span></p>` : null}
+${i.waitingFor.length > 0 ? html`<p class="meta">Comes after: ${i.waitingFor.join(', ')}</p>` : null}
+</article>`;
+}

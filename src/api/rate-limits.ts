@@ -1,0 +1,39 @@
+import type { RequestHandler } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import type { ErrorBody } from './errors';
+
+function tooMany(message: string): RequestHandler {
+  return (req, res) => {
+    const retryAfter = Number(res.getHeader('retry-after') ?? 60);
+    res.status(429).json({
+      error: { code: 'rate_limited', message, details: { retryAfterSeconds: retryAfter }, requestId: req.id },
+    } satisfies ErrorBody);
+  };
+}
+
+/**
+ * A runaway integration slows only itself: each API key may make `perMinute` requests a minute;
+ * beyond, 429 with Retry-After and the standard RateLimit headers.
+ */
+export function limitPerKey(perMinute: number): RequestHandler {
+  return rateLimit({
+    windowMs: 60_000,
+    limit: perMinute,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req) => `key:${req.principal!.clientId}`,
+    handler: (req, res, next) => tooMany(`This API key made more than ${perMinute} requests in a minute; retry after the Retry-After seconds`)(req, res, next),
+  });
+}
+
+/** The approver pages have no key: their forms (sign-in, new-link requests, decisions) are limited per address. */
+export function limitPerAddress(perMinute: number): RequestHandler {
+  return rateLimit({
+    windowMs: 60_000,
+    limit: perMinute,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    skip: (req) => req.method === 'GET',
+    handler: (req, res, next) => tooMany('Too many requests from this address; retry after the Retry-After seconds')(req, res, next),
+  });
+}
