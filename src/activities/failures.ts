@@ -10,12 +10,13 @@ import type { ActivityDeps } from './deps';
  * them at once (and ends in a visible, audited state) instead of retrying forever:
  * - a record the step needs is gone (P2025; P2003: what it points at was deleted);
  * - the database refuses a value (P2000 too long, P2007 / P2039 / P2010 with a data exception);
- * - a rule refused the step (a DomainError: unknown reference, conflict …).
- * Everything else (the database or mail server unreachable, a timeout) stays retryable.
+ * - a rule refused the step (a DomainError of the 4xx kind: unknown reference, conflict …).
+ * Everything else (the database or mail server unreachable, a message another attempt is sending, a
+ * timeout: anything that is a 5xx or no DomainError at all) stays retryable.
  */
 export function hopelessFailure(error: unknown): ApplicationFailure | null {
   if (error instanceof ApplicationFailure) return null;
-  if (error instanceof DomainError) return ApplicationFailure.nonRetryable(error.message, error.code, error.details ?? null);
+  if (error instanceof DomainError) return error.status < 500 ? ApplicationFailure.nonRetryable(error.message, error.code, error.details ?? null) : null;
   // The database's own words go to the worker's log (with the original error), not into the process's
   // failure, which the audit trail and API callers read.
   if (error instanceof Prisma.PrismaClientKnownRequestError) {

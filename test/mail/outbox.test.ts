@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { hopelessFailure } from '../../src/activities/failures';
 import { createDb } from '../../src/db/client';
 import { startMailCatcher } from '../../src/mail/catcher';
 import { createMailer } from '../../src/mail/transport';
@@ -83,6 +84,8 @@ describe('the e-mail outbox', () => {
       expect(attempts.filter((a) => a.status === 'fulfilled').map((a) => (a as PromiseFulfilledResult<unknown>).value)).toEqual([{ sent: true }]);
       const refused = attempts.find((a) => a.status === 'rejected') as PromiseRejectedResult;
       expect(refused.reason.code).toBe('mail_unavailable');
+      // For a process this is a failure to retry later, never one that ends it.
+      expect(hopelessFailure(refused.reason)).toBeNull();
       // The retry of the second attempt finds the message sent.
       expect(await deliverNotification(otherDb, mailers[1]!, id)).toEqual({ sent: false });
       await mail.waitFor((m) => m.subject === 'Your training');

@@ -185,4 +185,23 @@ describe('approver decisions', () => {
     expect(final.steps[0].status).toBe('cancelled');
     expect((await api.get(`/api/v1/approvals/inbox?personId=${people.manny.id}`)).body.data).toEqual([]);
   });
+
+  test('when one approver of an any-of level decides, the others no longer show as pending: they were not needed', async () => {
+    const { api, people } = await givenOrganisation(h.db, h.baseUrl);
+    const { rita, cora, colin } = people;
+    await api.put('/api/v1/approval-chains/program', {
+      name: 'Compliance only',
+      levels: [{ name: 'Compliance', approver: 'role', roleKey: 'compliance-officer', mode: 'any', deadline: 'P3D', onTimeout: 'auto_reject' }],
+    });
+    const { id } = (await api.post('/api/v1/renewals', renewalRequest(rita.id))).body.renewal;
+    const step = await openStep(api, id, 1);
+
+    await decide(api, step.id, cora.id, 'approve');
+    const done = await waitForRenewal(api, id, (r) => r.status === 'approved' && r.closedAt !== null, 'approved');
+    expect(done.steps[0].approvers.map((a: any) => [a.personId, a.status])).toEqual([
+      [colin.id, 'not_needed'],
+      [cora.id, 'approved'],
+    ]);
+    expect((await api.get(`/api/v1/approvals/inbox?personId=${colin.id}`)).body.data).toEqual([]);
+  });
 });

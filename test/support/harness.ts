@@ -49,6 +49,8 @@ export interface HarnessOptions {
   temporal?: { client: Client; nativeConnection: NativeConnection };
   /** Or against the Temporal server at this address (one the test starts, stops and kills itself). */
   temporalAddress?: string;
+  /** Requests one API key may make per minute (the API's default otherwise). */
+  rateLimitPerMinute?: number;
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -68,7 +70,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   dispatcher.start();
   const approvalLinks: ApprovalLinkSettings = { secret: randomBytes(32).toString('base64url'), linkTtlHours: 72, sessionHours: 12, learnerLinkTtlDays: 30 };
-  const app = createApp({ db, processes: new Processes(temporal), delivery: dispatcher, logger, publicUrl: 'http://trainhub.test', approvalLinks });
+  const app = createApp({ db, processes: new Processes(temporal), delivery: dispatcher, logger, publicUrl: 'http://trainhub.test', approvalLinks, ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}) });
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
