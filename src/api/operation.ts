@@ -65,6 +65,9 @@ export function operation<
 }
 
 export function mountOperations(router: Router, operations: readonly Operation[]): void {
+  // A known path asked with a method it does not take is 405 naming the ones it does (not 404).
+  const methodsOf = new Map<string, string[]>();
+  for (const op of operations) methodsOf.set(op.path, [...(methodsOf.get(op.path) ?? []), op.method.toUpperCase()]);
   for (const op of operations) {
     router[op.method](op.path, async (req, res) => {
       requireScope(req, op.scope);
@@ -76,6 +79,13 @@ export function mountOperations(router: Router, operations: readonly Operation[]
       if (result.headers) res.set(result.headers);
       if (result.contentType) res.status(result.status).type(result.contentType).send(result.body);
       else res.status(result.status).json(result.body);
+    });
+  }
+  for (const [path, methods] of methodsOf) {
+    const allow = [...methods, ...(methods.includes('GET') ? ['HEAD'] : [])].join(', ');
+    router.all(path, (req, res) => {
+      res.set('allow', allow);
+      res.status(405).json({ error: { code: 'method_not_allowed', message: `${req.method} is not supported here; use ${allow}`, requestId: req.id } });
     });
   }
 }

@@ -50,7 +50,7 @@ export async function seedDemoTenant(db: Db): Promise<{ tenantId: string; apiKey
     data: REQUIREMENTS.map((r) => ({ tenantId, roleId: id(roles, r.role), programId: id(programs, r.program), mandatory: r.mandatory, dueOffsetDays: r.dueOffsetDays })),
   });
   const { key, clientId } = await createApiClient(db, { tenantId, name: 'demo-integration', scopes: SCOPES, key: DEMO_API_KEY });
-  // A demo database from before new scopes existed: the demo key gets every scope there is now.
-  await db.apiClient.update({ where: { id: clientId }, data: { scopes: [...SCOPES] } });
+  // The demo key always works locally: every scope there is now, and not revoked (someone may have tried revocation on it).
+  await db.apiClient.update({ where: { id: clientId }, data: { scopes: [...SCOPES], revokedAt: null } });
   return { tenantId, apiKey: key };
 }

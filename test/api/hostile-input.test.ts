@@ -67,15 +67,19 @@ describe('hostile input', () => {
     const { tenantId, api } = await nurseTenant();
     const far = await api.post('/api/v1/hr/events', hireEvent({ hireDate: '9999-12-31' }));
     expect(far.status).toBe(400);
-    expect(far.body.error.details).toEqual([{ field: 'body.person.hireDate', message: 'Must not be more than 730 days from today' }]);
+    expect(far.body.error.details).toEqual([{ field: 'body.person.hireDate', message: 'Must be a date from 1900 to 2999' }]);
+    const ahead = await api.post('/api/v1/hr/events', hireEvent({ hireDate: '2900-01-01' }));
+    expect(ahead.body.error.details).toEqual([{ field: 'body.person.hireDate', message: 'Must not be more than 730 days from today' }]);
     const ancient = await api.post('/api/v1/hr/events', hireEvent({ hireDate: '1066-10-14' }));
-    expect(ancient.body.error.details).toEqual([{ field: 'body.person.hireDate', message: 'Must not be before 1900-01-01' }]);
+    expect(ancient.body.error.details).toEqual([{ field: 'body.person.hireDate', message: 'Must be a date from 1900 to 2999' }]);
     expect(await h.db.person.count({ where: { tenantId } })).toBe(0);
 
     const hired = await api.post('/api/v1/hr/events', hireEvent({ hireDate: daysFromToday(-3) }));
-    const future = await api.post('/api/v1/completions', { ...completionReport(hired.body.personId, 'hipaa-basics'), completedAt: '9999-01-01T00:00:00Z' });
-    expect(future.status).toBe(400);
-    expect(future.body.error.details).toEqual([{ field: 'body.completedAt', message: 'Must not be in the future' }]);
+    const farFuture = await api.post('/api/v1/completions', { ...completionReport(hired.body.personId, 'hipaa-basics'), completedAt: '9999-01-01T00:00:00Z' });
+    expect(farFuture.status).toBe(400);
+    expect(farFuture.body.error.details).toEqual([{ field: 'body.completedAt', message: 'Must be a moment from 1970 to 2999' }]);
+    const tomorrow = await api.post('/api/v1/completions', { ...completionReport(hired.body.personId, 'hipaa-basics'), completedAt: `${daysFromToday(1)}T12:00:00Z` });
+    expect(tomorrow.body.error.details).toEqual([{ field: 'body.completedAt', message: 'Must not be in the future' }]);
     expect(await h.db.completion.count({ where: { tenantId } })).toBe(0);
     expect((await api.get(`/api/v1/people/${hired.body.personId}/compliance`)).status).toBe(200);
 

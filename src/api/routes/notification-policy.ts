@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { getNotificationPolicy, setNotificationPolicy } from '../../services/catalog/notification-policy';
 import { operation } from '../operation';
-import { standardErrors } from '../schemas/common';
+import { emailAddress, standardErrors } from '../schemas/common';
 
 const days = (what: string) =>
   z
@@ -20,14 +20,14 @@ const policyFields = {
   overdueNotice: z.boolean().meta({ description: 'Tell the person on the due date when the program is still not complete' }),
   managerEscalationDaysOverdue: days('Tell the manager once an assignment is this many days overdue'),
   complianceEscalationDaysAfter: days("Then tell the compliance officer this many days after the manager's escalation"),
-  complianceOfficerEmail: z.email().nullable().meta({ description: 'Where compliance escalations go; null: nobody' }),
+  complianceOfficerEmail: emailAddress().nullable().meta({ description: 'Where compliance escalations go; null: nobody' }),
   extendDueDatesForLeave: z
     .boolean()
     .default(false)
     .meta({ description: 'On return from leave, move the due dates of open assignments that fell due during the leave on by its length (default false)' }),
 };
 
-const policyView = z.object({ ...policyFields, updatedAt: z.string().nullable().meta({ description: 'null while the defaults apply' }) }).meta({ id: 'NotificationPolicy' });
+const policyView = z.object({ ...policyFields, complianceOfficerEmail: z.string().nullable(), updatedAt: z.string().nullable().meta({ description: 'null while the defaults apply' }) }).meta({ id: 'NotificationPolicy' });
 const policyInput = z.strictObject(policyFields).meta({ id: 'NotificationPolicyInput' });
 
 /** How the tenant reminds people and escalates overdue training: data, not constants. */

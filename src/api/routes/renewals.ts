@@ -20,7 +20,7 @@ const duration = (description: string) =>
   z
     .string()
     .max(40)
-    .regex(/^P(?:\d+D)?(?:T(?:\d+H)?(?:\d+M)?)?$/i, { error: 'must be an ISO 8601 duration of days, hours and minutes, e.g. P3D, PT12H, P1DT6H, PT30M' })
+    .regex(/^P(?=\d|T\d)(?:\d+D)?(?:T(?=\d)(?:\d+H)?(?:\d+M)?)?$/i, { error: 'must be an ISO 8601 duration of days, hours and minutes, e.g. P3D, PT12H, P1DT6H, PT30M' })
     .transform((text, ctx) => {
       const minutes = parseDurationMinutes(text);
       if (minutes === null) {

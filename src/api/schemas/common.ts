@@ -26,7 +26,7 @@ export const standardErrors = {
  * long, and without control characters (tab and line breaks are fine).
  */
 export function text(max: number, min = 1) {
-  return z.string().trim().min(min, { abort: true }).max(max, { abort: true }).regex(TEXT_PATTERN, { error: 'Must not be blank or contain control characters' });
+  return z.string().max(max, { abort: true }).trim().min(min, { abort: true }).regex(TEXT_PATTERN, { error: 'Must not be blank or contain control characters' });
 }
 
 const DAY_MS = 86_400_000;
@@ -38,7 +38,7 @@ const DAY_MS = 86_400_000;
 export function calendarDate(maxDaysAhead: number) {
   return z.iso
     .date({ abort: true })
-    .refine((date) => date >= '1900-01-01', { error: 'Must not be before 1900-01-01', abort: true })
+    .regex(/^(19|2[0-9])[0-9]{2}-/, { error: 'Must be a date from 1900 to 2999', abort: true })
     .refine((date) => Date.parse(`${date}T00:00:00Z`) <= Date.now() + maxDaysAhead * DAY_MS, { error: `Must not be more than ${maxDaysAhead} days from today` });
 }
 
@@ -49,8 +49,16 @@ export function calendarDate(maxDaysAhead: number) {
 export function moment(maxDaysAhead: number) {
   return z.iso
     .datetime({ offset: true, abort: true })
-    .refine((at) => Date.parse(at) >= Date.UTC(1970, 0, 1), { error: 'Must not be before 1970', abort: true })
+    .regex(/^(19[7-9][0-9]|2[0-9]{3})-/, { error: 'Must be a moment from 1970 to 2999', abort: true })
     .refine((at) => Date.parse(at) <= Date.now() + Math.max(maxDaysAhead * DAY_MS, 60_000), {
       error: maxDaysAhead === 0 ? 'Must not be in the future' : `Must not be more than ${maxDaysAhead} days from now`,
     });
+}
+
+/** An e-mail address; the pattern the OpenAPI document states is exactly the one applied. */
+export function emailAddress() {
+  return z
+    .email({ pattern: z.regexes.email, error: 'Must be an e-mail address', abort: true })
+    .max(320, { abort: true })
+    .refine((address) => address.indexOf('@') <= 64, { error: 'Must be an e-mail address (at most 64 characters before the @)' });
 }

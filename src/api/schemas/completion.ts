@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CompletionCommand, PersonReference } from '../../services/onboarding/completions';
-import { moment, text } from './common';
+import { emailAddress, moment, text } from './common';
 
 /** A completion as an LMS posts it to /completions. */
 export const completionSchema = z
@@ -11,7 +11,7 @@ export const completionSchema = z
       .strictObject({
         id: z.uuid().optional(),
         externalId: text(200).optional(),
-        email: z.email().optional(),
+        email: emailAddress().optional(),
       })
       .refine((p) => [p.id, p.externalId, p.email].filter((v) => v !== undefined).length === 1, {
         message: 'give exactly one of id, externalId, email',

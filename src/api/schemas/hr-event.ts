@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { HrCommand } from '../../services/onboarding/hr-events';
-import { calendarDate, moment, text } from './common';
+import { calendarDate, emailAddress, moment, text } from './common';
 
 /** trainhub's HR event format, which HR systems (or their middleware) post to /hr/events. */
 const externalId = text(200);
@@ -20,7 +20,7 @@ const hireEvent = z
     ...envelope,
     person: z.strictObject({
       externalId: externalId.meta({ description: "The person's id in the HR system" }),
-      email: z.email(),
+      email: emailAddress(),
       name: text(300),
       department: department.optional(),
       location: location.optional(),
@@ -41,7 +41,7 @@ const transferEvent = z
       department: department.nullable().optional(),
       location: location.nullable().optional(),
       managerExternalId: externalId.nullable().optional().meta({ description: 'null removes the manager' }),
-      email: z.email().optional(),
+      email: emailAddress().optional(),
       name: text(300).optional(),
     }),
   })
