@@ -59,7 +59,7 @@ ${done.length > 0 ? html`<h2 class="meta">Done</h2>${done.map(item)}` : null}`,
 function item(i: ComplianceItem): Markup {
   return html`<article class="card">
 <h2>${i.program.title}</h2>
-<p class="meta">${STATUS[i.status] ?? i.status}${i.mandatory ? '' : ' · optional'}${i.completedAt ? ` · completed ${i.completedAt.slice(0, 10)}` : ''}</p>
+<p class="meta">${i.completedAt ? `completed ${i.completedAt.slice(0, 10)}` : (STATUS[i.status] ?? i.status)}${i.mandatory ? '' : ' · optional'}</p>
 ${i.dueDate && !i.completedAt ? html`<p><span class="due">Due ${i.dueDate}</span></p>` : null}
 ${i.waitingFor.length > 0 ? html`<p class="meta">Comes after: ${i.waitingFor.join(', ')}</p>` : null}
 </article>`;
