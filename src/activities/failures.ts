@@ -1,5 +1,6 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { Prisma } from '../db/client';
+import { isMissingRecord, isRefusedValue, sqlState } from '../db/errors';
 import { DomainError } from '../domain/errors';
 import { activityFailures } from '../metrics';
 import { recordAudit } from '../services/audit/trail';
@@ -8,8 +9,8 @@ import type { ActivityDeps } from './deps';
 /**
  * Failures that no retry can mend become non-retryable ApplicationFailures, so a process learns of
  * them at once (and ends in a visible, audited state) instead of retrying forever:
- * - a record the step needs is gone (P2025; P2003: what it points at was deleted);
- * - the database refuses a value (P2000 too long, P2007 / P2039 / P2010 with a data exception);
+ * - a record the step needs is gone (P2025; P2003 / SQLSTATE 23503: what it points at was deleted);
+ * - the database refuses a value (P2000 too long, P2007, SQLSTATE class 22, 23502, 23514);
  * - a rule refused the step (a DomainError of the 4xx kind: unknown reference, conflict …).
  * Everything else (the database or mail server unreachable, a message another attempt is sending, a
  * timeout: anything that is a 5xx or no DomainError at all) stays retryable.
@@ -20,11 +21,9 @@ export function hopelessFailure(error: unknown): ApplicationFailure | null {
   // The database's own words go to the worker's log (with the original error), not into the process's
   // failure, which the audit trail and API callers read.
   if (error instanceof Prisma.PrismaClientKnownRequestError) {
-    const details = { prismaCode: error.code, ...(error.meta ? { meta: error.meta } : {}) };
-    if (error.code === 'P2025' || error.code === 'P2003') return ApplicationFailure.nonRetryable('a record this step needs no longer exists', 'record_missing', details);
-    if (error.code === 'P2000' || error.code === 'P2007' || error.code === 'P2039' || (error.code === 'P2010' && /\b(22|23)[0-9A-Z]{3}\b/.test(error.message))) {
-      return ApplicationFailure.nonRetryable('the database refused a value this step writes', 'invalid_data', details);
-    }
+    const details = { prismaCode: error.code, sqlState: sqlState(error) };
+    if (isMissingRecord(error)) return ApplicationFailure.nonRetryable('a record this step needs no longer exists', 'record_missing', details);
+    if (isRefusedValue(error)) return ApplicationFailure.nonRetryable('the database refused a value this step writes', 'invalid_data', details);
   }
   return null;
 }

@@ -1,10 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import { Prisma } from '../db/client';
+import { isRefusedValue, isStillReferenced } from '../db/errors';
 import { DomainError } from '../domain/errors';
 import { httpErrors } from '../metrics';
-
-/** Prisma's codes for a value of the wrong form: P2007 invalid input value, P2039 database data error (22021, 22009 …). */
-const INVALID_INPUT_CODES = new Set(['P2007', 'P2039']);
 
 export interface ErrorBody {
   /** requestId: the X-Request-Id of the request, also in every log line it caused. */
@@ -36,11 +33,11 @@ function toErrorBody(error: unknown): { status: number; error: ErrorBody['error'
   }
   // Values the database refuses (a malformed UUID, an out-of-range number) came in a request that
   // validation let through: the caller learns that much, never the database's own words.
-  if (error instanceof Prisma.PrismaClientKnownRequestError && INVALID_INPUT_CODES.has(error.code)) {
+  if (isRefusedValue(error)) {
     return { status: 400, error: { code: 'invalid_request', message: 'A value in the request cannot be stored (out of range or malformed)' } };
   }
   // A record that something was attached to meanwhile (the database refuses to drop history).
-  if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2003') {
+  if (isStillReferenced(error)) {
     return { status: 409, error: { code: 'still_in_use', message: 'Other records still refer to this; nothing was deleted' } };
   }
   // body-parser failures carry a `type` and a 4xx status.

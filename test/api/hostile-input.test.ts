@@ -107,6 +107,7 @@ describe('hostile input', () => {
     const refused = new Prisma.PrismaClientKnownRequestError('Invalid `prisma.person.create()` invocation:\nDatabase error. Code: 22021. invalid byte sequence for encoding "UTF8": 0x00', {
       code: 'P2039',
       clientVersion: '7',
+      meta: { driverAdapterError: { cause: { originalCode: '22021', kind: 'postgres' } } },
     });
     let answer: { status?: number; body?: any } = {};
     const res = { status: (status: number) => ({ json: (body: unknown) => (answer = { status, body }) }) };
@@ -127,6 +128,15 @@ describe('hostile input', () => {
     );
     const failure = hopelessFailure(refused);
     expect(failure).toMatchObject({ type: 'invalid_data', nonRetryable: true, message: 'the database refused a value this step writes' });
+  });
+
+  test('a database going away while a process writes is not the value\'s fault: the step is retried', () => {
+    const shutdown = new Prisma.PrismaClientKnownRequestError('Database error. Code: 57P01. terminating connection due to administrator command', {
+      code: 'P2039',
+      clientVersion: '7',
+      meta: { driverAdapterError: { cause: { originalCode: '57P01', kind: 'postgres' } } },
+    });
+    expect(hopelessFailure(shutdown)).toBeNull();
   });
 
   test('the OpenAPI document says what is accepted: no empty changes, one way to name a person, distinct offsets, no blank text; TRACE is 405', async () => {
