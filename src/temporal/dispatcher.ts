@@ -71,6 +71,8 @@ export class ProcessCommandDispatcher {
   private lastPrune = 0;
   /** Deliveries under way in the loop, and what they found, waiting to be written back in one statement. */
   private readonly inFlight = new Set<Promise<void>>();
+  /** The same deliveries by command id, so `deliverNow` can wait for one the loop took first. */
+  private readonly inFlightById = new Map<bigint, Promise<void>>();
   private settled: { command: ClaimedCommand; outcome: DeliveryOutcome }[] = [];
   private failed: { command: ClaimedCommand; error: string }[] = [];
   private writing: Promise<void> | null = null;
@@ -120,11 +122,16 @@ export class ProcessCommandDispatcher {
   /**
    * Delivers these commands now, if no other dispatcher holds them, giving up after `timeoutMs`:
    * what is not delivered then stays for the loop. Used right after a commit, so the caller's
-   * process is usually running before the HTTP answer goes out.
+   * process is usually running before the HTTP answer goes out. More commands than the loop keeps in
+   * flight (a batch's wake-ups) are left to the loop, whose concurrency bounds what Temporal sees.
    */
   async deliverNow(ids: readonly bigint[], timeoutMs = 5_000): Promise<Map<bigint, DeliveryOutcome>> {
     const outcomes = new Map<bigint, DeliveryOutcome>();
     if (ids.length === 0) return outcomes;
+    if (ids.length > this.concurrency) {
+      this.poke();
+      return outcomes;
+    }
     try {
       const claimed = await this.claim(ids, ids.length);
       const settled: typeof this.settled = [];
@@ -141,6 +148,9 @@ export class ProcessCommandDispatcher {
       );
       await this.writeBack(settled, failed);
       for (const { command, outcome } of settled) outcomes.set(command.id, outcome);
+      // The loop, woken by the same commit, may have taken some first: the caller waits for those too.
+      const takenByLoop = ids.flatMap((id) => this.inFlightById.get(id) ?? []);
+      if (takenByLoop.length > 0) await waitAtMost(Promise.all(takenByLoop), timeoutMs);
     } catch (error) {
       this.options.logger?.warn({ err: error }, 'process commands left for the dispatcher');
     }
@@ -183,11 +193,13 @@ export class ProcessCommandDispatcher {
     );
     const tracked = delivery.finally(() => {
       this.inFlight.delete(tracked);
+      this.inFlightById.delete(command.id);
       this.flushSoon();
       // More may be waiting: refill once a quarter of the slots are free.
       if (this.concurrency - this.inFlight.size >= Math.max(1, this.concurrency / 4)) this.poke();
     });
     this.inFlight.add(tracked);
+    this.inFlightById.set(command.id, tracked);
   }
 
   /** Deliveries finishing close together are written back together (one statement every few ms, not one each). */
@@ -378,4 +390,10 @@ function messageOf(error: unknown): string {
 function requestIdOf(command: ClaimedCommand): string {
   const hex = createHash('sha256').update(`process-command:${command.id}:${command.workflow_id}:${command.created_at.toISOString()}`).digest('hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+function waitAtMost(promise: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)));
+  return Promise.race([promise.then(() => undefined), timeout]).finally(() => clearTimeout(timer));
 }

@@ -27,6 +27,7 @@ describe('a long-lived per-person process', () => {
     });
     const hired = await api.post('/api/v1/hr/events', hireEvent({ externalId: 'LL-1', roles: ['nurse'], email: 'long@example.com' }));
     const { personId, workflowId } = hired.body;
+    await waitForOnboarding(h.temporal, workflowId, waitingForCompletions);
     const handle = h.temporal.workflow.getHandle(workflowId);
     const firstRunId = (await handle.describe()).runId;
 
