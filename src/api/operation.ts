@@ -106,13 +106,18 @@ function parse(schema: z.ZodType, value: unknown, where: 'body' | 'path' | 'quer
   }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const problems = result.error.issues.flatMap((issue) =>
+  const what = { body: 'request body', path: 'path', query: 'query string', header: 'header' }[where];
+  throw invalid(what, result.error.issues, [where]);
+}
+
+/** A 400 naming each field zod found wrong (`at`: where the validated value sits, e.g. ['body', 'completions', '3']). */
+export function invalid(what: string, issues: readonly z.core.$ZodIssue[], at: readonly string[]): InvalidRequest {
+  const problems = issues.flatMap((issue) =>
     // A strict object's unknown keys: one problem per key, each naming its own field.
     issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => ({ field: [where, ...issue.path.map(String), key].join('.'), message: 'Unknown field' }))
-      : [{ field: [where, ...issue.path.map(String)].join('.'), message: issue.message }],
+      ? issue.keys.map((key) => ({ field: [...at, ...issue.path.map(String), key].join('.'), message: 'Unknown field' }))
+      : [{ field: [...at, ...issue.path.map(String)].join('.'), message: issue.message }],
   );
   const summary = problems.map((p) => `${p.field}: ${p.message}`).join('; ');
-  const what = { body: 'request body', path: 'path', query: 'query string', header: 'header' }[where];
-  throw new InvalidRequest(`Invalid ${what}: ${summary}`, problems);
+  return new InvalidRequest(`Invalid ${what}: ${summary}`, problems);
 }

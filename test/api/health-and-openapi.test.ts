@@ -34,6 +34,7 @@ describe('health checks and the OpenAPI document', () => {
       '/approvals/{id}/decision',
       '/assignments/{id}/waive',
       '/completions',
+      '/completions/batch',
       '/courses',
       '/courses/{key}',
       '/hr/events',

@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { CompletionCommand, PersonReference } from '../../services/onboarding/completions';
+import type { CompletionCommand } from '../../services/onboarding/completions';
+import type { PersonReference } from '../../services/onboarding/person-references';
 import { emailAddress, moment, text } from './common';
 
 /** A completion as an LMS posts it to /completions. */
@@ -42,3 +43,19 @@ export function toCompletionCommand(input: CompletionInput): CompletionCommand {
     score: input.score,
   };
 }
+
+/** The most completions one batch may carry. */
+export const MAX_BATCH = 1000;
+
+/** A batch item that fails validation is rejected on its own (with the issues), not the whole batch. */
+export type BatchItem = CompletionInput | { invalid: z.core.$ZodIssue[] };
+
+/** Up to MAX_BATCH completions; each is validated, applied and answered on its own. */
+export const completionBatchSchema = z
+  .strictObject({
+    completions: z
+      .array(completionSchema.catch(((ctx: z.core.$ZodCatchCtx): BatchItem => ({ invalid: ctx.error.issues })) as never) as unknown as z.ZodType<BatchItem, z.input<typeof completionSchema>>)
+      .min(1)
+      .max(MAX_BATCH),
+  })
+  .meta({ id: 'CompletionBatch' });

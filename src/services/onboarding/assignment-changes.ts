@@ -5,7 +5,7 @@ import { recordAudit, type Actor } from '../audit/trail';
 import { queueProcessCommands, wakeTrainingProcess } from '../processes/commands';
 import type { CommandDelivery } from '../processes/operations';
 import { OPEN_STATUSES } from './assignments';
-import { resolvePerson, type PersonReference } from './completions';
+import { resolvePerson, type PersonReference } from './person-references';
 
 /**
  * An authorised user exempts a person from an open assignment; the reason is kept and audited, and

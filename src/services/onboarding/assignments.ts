@@ -31,13 +31,44 @@ export async function refreshPersonAssignments(
 ): Promise<{ changes: MatrixSyncResult; completedAssignmentIds: string[] }> {
   let changes = await syncAssignments(db, tenantId, actor, { personIds: [personId] });
   const completedAssignmentIds: string[] = [];
-  for (let round = 0; round < 20; round++) {
-    const completed = await applyCompletions(db, tenantId, personId);
+  for (let round = 0; round < MAX_PREREQUISITE_DEPTH; round++) {
+    const completed = await applyCompletions(db, tenantId, [personId]);
     if (completed.length === 0) break;
-    completedAssignmentIds.push(...completed);
+    completedAssignmentIds.push(...completed.map((a) => a.id));
     changes = merge(changes, await syncAssignments(db, tenantId, actor, { personIds: [personId] }));
   }
   return { changes, completedAssignmentIds };
+}
+
+/** How many rounds of "completed, so the next program is due, which is complete already" are followed. */
+const MAX_PREREQUISITE_DEPTH = 20;
+
+/**
+ * After new completions: marks the assignments they complete. Only where a completed program is a
+ * prerequisite of another is the matrix read again, for those people only (the next program may now
+ * be due, and may be complete already): nothing else a completion changes can alter what people owe.
+ */
+export async function applyNewCompletions(
+  db: DbTx,
+  tenantId: string,
+  personIds: readonly string[],
+  actor: Actor,
+): Promise<{ completed: CompletedAssignment[]; assignedPersonIds: string[] }> {
+  const completed = await applyCompletions(db, tenantId, personIds);
+  const assigned = new Set<string>();
+  let latest = completed;
+  for (let round = 0; round < MAX_PREREQUISITE_DEPTH && latest.length > 0; round++) {
+    const unlocking = await db.$queryRaw<{ program_id: string }[]>`
+      SELECT DISTINCT prerequisite_id AS program_id FROM program_prerequisite
+       WHERE tenant_id = ${tenantId}::uuid AND prerequisite_id = ANY(${[...new Set(latest.map((a) => a.programId))]}::uuid[])`;
+    if (unlocking.length === 0) break;
+    const programs = new Set(unlocking.map((row) => row.program_id));
+    const people = [...new Set(latest.filter((a) => programs.has(a.programId)).map((a) => a.personId))];
+    for (const id of (await syncAssignments(db, tenantId, actor, { personIds: people })).affectedPersonIds) assigned.add(id);
+    latest = await applyCompletions(db, tenantId, people);
+    completed.push(...latest);
+  }
+  return { completed, assignedPersonIds: [...assigned] };
 }
 
 function merge(a: MatrixSyncResult, b: MatrixSyncResult): MatrixSyncResult {
@@ -57,13 +88,19 @@ function merge(a: MatrixSyncResult, b: MatrixSyncResult): MatrixSyncResult {
   };
 }
 
+export interface CompletedAssignment {
+  id: string;
+  personId: string;
+  programId: string;
+}
+
 /**
- * Marks the person's open assignments completed once every course of their program has a passing
+ * Marks these people's open assignments completed once every course of their program has a passing
  * completion — counting, for an assignment re-opened by a renewal, only completions since then —
- * in one statement for all of the person's programs.
+ * in one statement for all of their programs.
  */
-export async function applyCompletions(db: DbTx, tenantId: string, personId: string): Promise<string[]> {
-  const completed = await db.$queryRaw<{ id: string }[]>`
+export async function applyCompletions(db: DbTx, tenantId: string, personIds: readonly string[]): Promise<CompletedAssignment[]> {
+  const completed = await db.$queryRaw<{ id: string; person_id: string; program_id: string }[]>`
     UPDATE assignment a
        SET status = 'completed', completed_at = done.last_completed_at, status_at = now(),
            status_reason = NULL, status_actor = 'lms completion', updated_at = now()
@@ -78,13 +115,13 @@ export async function applyCompletions(db: DbTx, tenantId: string, personId: str
                AND c.course_id = pc.course_id AND c.passed
                AND c.completed_at >= COALESCE(open.completions_count_from, '-infinity'::timestamp)
           ) best ON true
-         WHERE open.tenant_id = ${tenantId}::uuid AND open.person_id = ${personId}::uuid
+         WHERE open.tenant_id = ${tenantId}::uuid AND open.person_id = ANY(${personIds}::uuid[])
            AND open.status IN ('assigned', 'in_progress', 'overdue')
          GROUP BY open.id
         HAVING count(*) = count(best.completed_at)
       ) done
      WHERE a.id = done.id
-    RETURNING a.id`;
+    RETURNING a.id, a.person_id, a.program_id`;
   if (completed.length > 0) {
     await db.auditEvent.createMany({
       data: completed.map(({ id }) => ({
@@ -96,29 +133,52 @@ export async function applyCompletions(db: DbTx, tenantId: string, personId: str
       })),
     });
   }
-  return completed.map((row) => row.id);
+  return completed.map((row) => ({ id: row.id, personId: row.person_id, programId: row.program_id }));
 }
 
-/** A person's assignments, earliest due first (404 for a person the tenant does not have). */
+/** A person's assignments, earliest due first (404 for a person the tenant does not have); one statement. */
 export async function listPersonAssignments(db: DbTx, tenantId: string, personId: string): Promise<AssignmentView[]> {
-  if (!(await db.person.findFirst({ where: { tenantId, id: personId }, select: { id: true } }))) throw new NotFound('person', personId);
-  return listAssignments(db, tenantId, personId);
+  const rows = await assignmentRows(db, tenantId, personId);
+  if (rows.length === 0) throw new NotFound('person', personId);
+  return rows.filter((row) => row.id !== null).map(toView);
 }
 
 export async function listAssignments(db: DbTx, tenantId: string, personId: string): Promise<AssignmentView[]> {
-  const rows = await db.assignment.findMany({
-    where: { tenantId, personId },
-    include: { program: { select: { key: true, title: true } } },
-    orderBy: [{ dueDate: 'asc' }, { assignedAt: 'asc' }],
-  });
-  return rows.map((row) => ({
-    id: row.id,
-    programKey: row.program.key,
-    programTitle: row.program.title,
+  return (await assignmentRows(db, tenantId, personId)).filter((row) => row.id !== null).map(toView);
+}
+
+interface AssignmentRow {
+  id: string | null;
+  program_key: string;
+  program_title: string;
+  mandatory: boolean;
+  status: string;
+  assigned_at: Date;
+  due_date: Date;
+  completed_at: Date | null;
+}
+
+/** The person (one row with nulls when they have no assignment; none when there is no such person) and their assignments. */
+function assignmentRows(db: DbTx, tenantId: string, personId: string): Promise<AssignmentRow[]> {
+  return db.$queryRaw<AssignmentRow[]>`
+    SELECT a.id, pg.key AS program_key, pg.title AS program_title, a.mandatory, a.status::text AS status,
+           a.assigned_at, a.due_date, a.completed_at
+      FROM person p
+      LEFT JOIN assignment a ON a.tenant_id = p.tenant_id AND a.person_id = p.id
+      LEFT JOIN program pg ON pg.id = a.program_id
+     WHERE p.tenant_id = ${tenantId}::uuid AND p.id = ${personId}::uuid
+     ORDER BY a.due_date, a.assigned_at, a.id`;
+}
+
+function toView(row: AssignmentRow): AssignmentView {
+  return {
+    id: row.id!,
+    programKey: row.program_key,
+    programTitle: row.program_title,
     mandatory: row.mandatory,
     status: row.status,
-    assignedAt: row.assignedAt.toISOString(),
-    dueDate: isoDate(row.dueDate),
-    completedAt: row.completedAt?.toISOString() ?? null,
-  }));
+    assignedAt: row.assigned_at.toISOString(),
+    dueDate: isoDate(row.due_date),
+    completedAt: row.completed_at?.toISOString() ?? null,
+  };
 }

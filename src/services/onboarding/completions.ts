@@ -1,13 +1,11 @@
-import type { Db } from '../../db/client';
+import type { Db, DbTx } from '../../db/client';
 import { Prisma } from '../../db/client';
 import { Conflict, DomainError, UnknownReference } from '../../domain/errors';
 import { queueProcessCommands, tellTrainingProcessOfCompletion } from '../processes/commands';
 import type { CommandDelivery } from '../processes/operations';
-import { refreshPersonAssignments } from './assignments';
-import { recordAudit, type Actor } from '../audit/trail';
-
-/** Who completed: the LMS may know trainhub's id, the HR system's external id, or only the e-mail. */
-export type PersonReference = { id: string } | { externalId: string } | { email: string };
+import type { Actor } from '../audit/trail';
+import { applyNewCompletions } from './assignments';
+import { resolvePeople, type PersonReference } from './person-references';
 
 export interface CompletionCommand {
   source: string;
@@ -31,98 +29,170 @@ export interface CompletionView {
   receivedAt: string;
 }
 
-export interface CompletionOutcome {
-  completion: CompletionView;
-  /** True when (source, externalId) was already on record: nothing new was written. */
-  duplicate: boolean;
-  completedAssignmentIds: string[];
+/**
+ * What became of one completion: `recorded` (new), `duplicate` (its source + externalId was on
+ * record with the same content: nothing changed) or `rejected` (nothing written, with the reason).
+ */
+export type CompletionResult =
+  | { status: 'recorded' | 'duplicate'; completion: CompletionView; completedAssignmentIds: string[] }
+  | { status: 'rejected'; error: DomainError };
+
+/** A completion that names a known person and course, and is the first of its externalId in the request. */
+interface Candidate {
+  index: number;
+  command: CompletionCommand;
+  personId: string;
+  courseId: string;
 }
 
 /**
- * Records a completion once, applies it to the person's assignments (completing programs, unlocking
- * the next), and tells the person's training process, starting it again if it had ended — all
- * written in one transaction, then handed to the dispatcher.
+ * Records completions once each and applies them set-based: one statement inserts them all (a
+ * source + externalId already on record is a duplicate when its content is the same, a conflict
+ * otherwise), one marks the assignments they complete, and what people owe is recomputed only for
+ * those whose completed program is a prerequisite of another. The training process of everyone
+ * whose assignments changed is told, once per person — all in one transaction, then handed to the
+ * dispatcher. Each completion gets its own result; a rejected one changes nothing.
  */
-export async function recordCompletion(db: Db, delivery: CommandDelivery, tenantId: string, actor: Actor, command: CompletionCommand): Promise<CompletionOutcome> {
-  const key = { tenantId_source_externalId: { tenantId, source: command.source, externalId: command.externalId } };
-  const previous = await db.completion.findUnique({ where: key, include: { course: { select: { key: true } } } });
-  if (previous) return duplicateOf(db, tenantId, previous, command);
+export async function recordCompletions(db: Db, delivery: CommandDelivery, tenantId: string, actor: Actor, commands: readonly CompletionCommand[]): Promise<CompletionResult[]> {
+  const results = new Array<CompletionResult>(commands.length);
+  const [people, courses] = await Promise.all([
+    resolvePeople(db, tenantId, commands.map((c) => c.person)),
+    db.course.findMany({ where: { tenantId, key: { in: [...new Set(commands.map((c) => c.courseKey))] } }, select: { id: true, key: true } }),
+  ]);
+  const courseIds = new Map(courses.map((c) => [c.key, c.id]));
+  const firstOfKey = new Map<string, Candidate>();
+  const repeats: Candidate[] = [];
+  commands.forEach((command, index) => {
+    const personId = people[index]!;
+    const courseId = courseIds.get(command.courseKey);
+    if (personId instanceof DomainError) results[index] = { status: 'rejected', error: personId };
+    else if (!courseId) results[index] = { status: 'rejected', error: new UnknownReference('course', command.courseKey) };
+    else {
+      const candidate = { index, command, personId, courseId };
+      const key = `${command.source}\u0000${command.externalId}`;
+      if (firstOfKey.has(key)) repeats.push(candidate);
+      else firstOfKey.set(key, candidate);
+    }
+  });
+  const candidates = [...firstOfKey.values()];
 
-  const personId = await resolvePerson(db, tenantId, command.person);
-  const course = await db.course.findUnique({ where: { tenantId_key: { tenantId, key: command.courseKey } }, select: { id: true } });
-  if (!course) throw new UnknownReference('course', command.courseKey);
+  if (candidates.length > 0) {
+    const { commandIds } = await db.$transaction(async (tx) => {
+      const inserted = await insertCompletions(tx, tenantId, actor, candidates);
+      const newOnes = candidates.filter((c) => inserted.has(c.index));
+      const { completed, assignedPersonIds } = await applyNewCompletions(tx, tenantId, [...new Set(newOnes.filter((c) => c.command.passed).map((c) => c.personId))], actor);
+      for (const candidate of newOnes) {
+        results[candidate.index] = {
+          status: 'recorded',
+          completion: inserted.get(candidate.index)!,
+          completedAssignmentIds: completed.filter((a) => a.personId === candidate.personId).map((a) => a.id),
+        };
+      }
+      await judgeRedeliveries(tx, tenantId, candidates.filter((c) => !inserted.has(c.index)), results);
+      // Tell each process whose assignments changed, once, naming the person's last new completion.
+      const lastCompletionOf = new Map(newOnes.map((c) => [c.personId, inserted.get(c.index)!.id]));
+      const changed = [...new Set([...completed.map((a) => a.personId), ...assignedPersonIds])];
+      const commandIds = await queueProcessCommands(
+        tx,
+        delivery.taskQueue,
+        changed.map((personId) => tellTrainingProcessOfCompletion(tenantId, personId, lastCompletionOf.get(personId)!)),
+      );
+      return { commandIds };
+    });
+    await delivery.deliverNow(commandIds);
+  }
 
-  try {
-    const recorded = await db.$transaction(async (tx) => {
-      const saved = await tx.completion.create({
-        data: {
-          tenantId,
+  // The same externalId again in one request: the same content is a duplicate of the first, other content a conflict.
+  for (const repeat of repeats) {
+    const first = firstOfKey.get(`${repeat.command.source}\u0000${repeat.command.externalId}`)!;
+    const outcome = results[first.index]!;
+    if (!sameContent(first.command, first.personId, repeat.command, repeat.personId)) results[repeat.index] = { status: 'rejected', error: reused(repeat.command, outcome) };
+    else results[repeat.index] = outcome.status === 'rejected' ? outcome : { status: 'duplicate', completion: outcome.completion, completedAssignmentIds: [] };
+  }
+  return results;
+}
+
+/** Inserts the candidates whose source + externalId is new, with their audit entries; returns them by index. */
+async function insertCompletions(tx: DbTx, tenantId: string, actor: Actor, candidates: Candidate[]): Promise<Map<number, CompletionView>> {
+  const column = <T>(pick: (c: Candidate) => T) => candidates.map(pick);
+  const rows = await tx.$queryRaw<{ index: number; id: string; score: number | null; received_at: Date }[]>`
+    WITH incoming AS (
+      SELECT * FROM unnest(${column((c) => c.index)}::int[], ${column((c) => c.command.source)}::text[], ${column((c) => c.command.externalId)}::text[],
+                           ${column((c) => c.personId)}::uuid[], ${column((c) => c.courseId)}::uuid[], ${column((c) => c.command.courseKey)}::text[],
+                           ${column((c) => c.command.passed)}::boolean[], ${column((c) => c.command.score ?? null)}::numeric[],
+                           ${column((c) => c.command.completedAt.toISOString())}::timestamptz[])
+               AS i(index, source, external_id, person_id, course_id, course_key, passed, score, completed_at)
+    ),
+    inserted AS (
+      INSERT INTO completion (id, tenant_id, source, external_id, person_id, course_id, passed, score, completed_at)
+      SELECT gen_random_uuid(), ${tenantId}::uuid, source, external_id, person_id, course_id, passed, score, completed_at FROM incoming
+      ON CONFLICT (tenant_id, source, external_id) DO NOTHING
+      RETURNING id, source, external_id, score, received_at
+    ),
+    audited AS (
+      INSERT INTO audit_event (id, tenant_id, actor_type, actor_id, request_id, action, entity_type, entity_id, data)
+      SELECT gen_random_uuid(), ${tenantId}::uuid, ${actor.type}::"ActorType", ${actor.id ?? null}, ${actor.requestId ?? null},
+             'completion.recorded', 'completion', ins.id::text,
+             jsonb_build_object('source', i.source, 'externalId', i.external_id, 'course', i.course_key, 'passed', i.passed)
+        FROM inserted ins JOIN incoming i USING (source, external_id)
+    )
+    SELECT i.index, ins.id, ins.score::float8 AS score, ins.received_at
+      FROM inserted ins JOIN incoming i USING (source, external_id)`;
+  const byIndex = new Map(candidates.map((c) => [c.index, c]));
+  return new Map(
+    rows.map((row) => {
+      const { command, personId } = byIndex.get(row.index)!;
+      return [
+        row.index,
+        {
+          id: row.id,
           source: command.source,
           externalId: command.externalId,
           personId,
-          courseId: course.id,
+          courseKey: command.courseKey,
           passed: command.passed,
-          score: command.score,
-          completedAt: command.completedAt,
+          score: row.score,
+          completedAt: command.completedAt.toISOString(),
+          receivedAt: row.received_at.toISOString(),
         },
-        include: { course: { select: { key: true } } },
-      });
-      await recordAudit(tx, tenantId, actor, {
-        action: 'completion.recorded',
-        entityType: 'completion',
-        entityId: saved.id,
-        data: { source: command.source, externalId: command.externalId, course: command.courseKey, passed: command.passed },
-      });
-      const { completedAssignmentIds } = await refreshPersonAssignments(tx, tenantId, personId, actor);
-      const commandIds = await queueProcessCommands(tx, delivery.taskQueue, [tellTrainingProcessOfCompletion(tenantId, personId, saved.id)]);
-      return { outcome: { completion: view(saved), duplicate: false, completedAssignmentIds }, commandIds };
-    });
-    await delivery.deliverNow(recorded.commandIds);
-    return recorded.outcome;
-  } catch (error) {
-    if (error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-      const winner = await db.completion.findUnique({ where: key, include: { course: { select: { key: true } } } });
-      if (winner) return duplicateOf(db, tenantId, winner, command);
-    }
-    throw error;
-  }
+      ];
+    }),
+  );
 }
 
 /**
- * The same completion delivered again is a duplicate (nothing changes); the same externalId with a
- * different person, course, date, result or score is a mistake the LMS must hear about (409).
+ * Completions whose source + externalId was already on record: the same content delivered again is
+ * a duplicate (nothing changes); a different person, course, date, result or score under the same
+ * externalId is a mistake the LMS must hear about (409).
  */
-async function duplicateOf(db: Db, tenantId: string, previous: CompletionRow, command: CompletionCommand): Promise<CompletionOutcome> {
-  const samePerson = await resolvePerson(db, tenantId, command.person).then(
-    (personId) => personId === previous.personId,
-    () => false,
-  );
-  const same =
-    samePerson &&
-    previous.course.key === command.courseKey &&
-    previous.completedAt.getTime() === command.completedAt.getTime() &&
-    previous.passed === command.passed &&
-    (previous.score === null ? command.score === undefined : command.score !== undefined && Math.round(Number(previous.score) * 100) === Math.round(command.score * 100));
-  if (!same) {
-    throw new Conflict('external_id_reused', `Completion ${command.externalId} from ${command.source} was delivered before with different content; a new completion needs a new externalId`, {
-      source: command.source,
-      externalId: command.externalId,
-      completionId: previous.id,
-    });
+async function judgeRedeliveries(tx: DbTx, tenantId: string, redelivered: Candidate[], results: CompletionResult[]): Promise<void> {
+  if (redelivered.length === 0) return;
+  const previous = await tx.completion.findMany({
+    where: { tenantId, OR: redelivered.map((c) => ({ source: c.command.source, externalId: c.command.externalId })) },
+    include: { course: { select: { key: true } } },
+  });
+  const byKey = new Map(previous.map((row) => [`${row.source}\u0000${row.externalId}`, row]));
+  for (const candidate of redelivered) {
+    const row = byKey.get(`${candidate.command.source}\u0000${candidate.command.externalId}`)!;
+    const completion = view(row);
+    const recorded = { source: row.source, externalId: row.externalId, person: { id: row.personId }, courseKey: row.course.key, completedAt: row.completedAt, passed: row.passed, score: completion.score ?? undefined };
+    results[candidate.index] = sameContent(recorded, row.personId, candidate.command, candidate.personId)
+      ? { status: 'duplicate', completion, completedAssignmentIds: [] }
+      : { status: 'rejected', error: reused(candidate.command, { status: 'duplicate', completion, completedAssignmentIds: [] }) };
   }
-  return { completion: view(previous), duplicate: true, completedAssignmentIds: [] };
 }
 
-export async function resolvePerson(db: Db, tenantId: string, reference: PersonReference): Promise<string> {
-  const where = 'id' in reference ? { id: reference.id } : 'externalId' in reference ? { externalId: reference.externalId } : { email: reference.email };
-  const matches = await db.person.findMany({ where: { tenantId, ...where }, select: { id: true }, take: 2 });
-  if (matches.length === 0) throw new UnknownReference('person', reference);
-  if (matches.length > 1) {
-    throw new DomainError(422, 'ambiguous_person', `More than one person matches ${JSON.stringify(reference)}; identify them by id`, {
-      person: reference,
-    });
-  }
-  return matches[0]!.id;
+function sameContent(a: CompletionCommand, aPersonId: string, b: CompletionCommand, bPersonId: string): boolean {
+  const cents = (score: number | undefined) => (score === undefined ? null : Math.round(score * 100));
+  return aPersonId === bPersonId && a.courseKey === b.courseKey && a.completedAt.getTime() === b.completedAt.getTime() && a.passed === b.passed && cents(a.score) === cents(b.score);
+}
+
+function reused(command: CompletionCommand, first: CompletionResult): Conflict {
+  return new Conflict('external_id_reused', `Completion ${command.externalId} from ${command.source} was delivered before with different content; a new completion needs a new externalId`, {
+    source: command.source,
+    externalId: command.externalId,
+    ...(first.status === 'rejected' ? {} : { completionId: first.completion.id }),
+  });
 }
 
 type CompletionRow = Prisma.CompletionGetPayload<{ include: { course: { select: { key: true } } } }>;

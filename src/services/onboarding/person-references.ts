@@ -1,0 +1,36 @@
+import type { Db } from '../../db/client';
+import { DomainError, UnknownReference } from '../../domain/errors';
+
+/** Who is meant: an LMS may know trainhub's id, the HR system's external id, or only the e-mail. */
+export type PersonReference = { id: string } | { externalId: string } | { email: string };
+
+/** The person each reference names, or why it names nobody (unknown) or several (ambiguous): one query for all. */
+export async function resolvePeople(db: Db, tenantId: string, references: readonly PersonReference[]): Promise<(string | DomainError)[]> {
+  const ids = references.flatMap((r) => ('id' in r ? [r.id] : []));
+  const externalIds = references.flatMap((r) => ('externalId' in r ? [r.externalId] : []));
+  const emails = references.flatMap((r) => ('email' in r ? [r.email] : []));
+  const rows = await db.person.findMany({
+    where: { tenantId, OR: [{ id: { in: ids } }, { externalId: { in: externalIds } }, { email: { in: emails } }] },
+    select: { id: true, externalId: true, email: true },
+  });
+  const index = (key: (row: (typeof rows)[number]) => string) => {
+    const byKey = new Map<string, string[]>();
+    for (const row of rows) byKey.set(key(row), [...(byKey.get(key(row)) ?? []), row.id]);
+    return byKey;
+  };
+  const [byId, byExternalId, byEmail] = [index((r) => r.id), index((r) => r.externalId), index((r) => r.email)];
+  return references.map((reference) => {
+    const matches = ('id' in reference ? byId.get(reference.id) : 'externalId' in reference ? byExternalId.get(reference.externalId) : byEmail.get(reference.email)) ?? [];
+    if (matches.length === 0) return new UnknownReference('person', reference);
+    if (matches.length > 1) {
+      return new DomainError(422, 'ambiguous_person', `More than one person matches ${JSON.stringify(reference)}; identify them by id`, { person: reference });
+    }
+    return matches[0]!;
+  });
+}
+
+export async function resolvePerson(db: Db, tenantId: string, reference: PersonReference): Promise<string> {
+  const [resolved] = await resolvePeople(db, tenantId, [reference]);
+  if (resolved instanceof DomainError) throw resolved;
+  return resolved!;
+}
