@@ -18,8 +18,9 @@ export interface Mailer {
  * send can take (the outbox's claim on a message outlasts them).
  */
 export function createMailer(smtpUrl: string, from: string): Mailer {
+  // Pooled: messages reuse a few open connections instead of a handshake each.
   const options: SMTPTransport.Options = { url: smtpUrl, connectionTimeout: 30_000, greetingTimeout: 30_000, socketTimeout: 60_000 };
-  const transport = nodemailer.createTransport(options);
+  const transport = nodemailer.createTransport({ ...options, pool: true, maxConnections: 4 });
   return {
     async send(message) {
       await transport.sendMail({ from, ...message });

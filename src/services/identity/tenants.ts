@@ -14,6 +14,8 @@ export async function removeTenant(db: Db, tenantId: string): Promise<void> {
       await tx.$executeRaw`DELETE FROM requirement WHERE tenant_id = ${tenantId}::uuid`;
       await tx.$executeRaw`DELETE FROM program_course WHERE tenant_id = ${tenantId}::uuid`;
       await tx.$executeRaw`DELETE FROM person_role WHERE tenant_id = ${tenantId}::uuid`;
+      // Process commands name their tenant without a foreign key (the dispatcher's table stays lean): no wake-up outlives it.
+      await tx.$executeRaw`DELETE FROM process_command WHERE tenant_id = ${tenantId}::uuid`;
       await tx.tenant.delete({ where: { id: tenantId } });
     },
     { timeout: 30 * 60_000 },

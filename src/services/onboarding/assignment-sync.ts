@@ -18,13 +18,16 @@ export interface MatrixSyncResult {
   affectedPersonIds: string[];
 }
 
+/** Up to this many people, a sync computes in one statement; more are staged in analysed temporary tables. */
+const FEW_PEOPLE = 50;
+
 /**
  * Brings assignments in line with the training matrix, for one person or a whole tenant, in one
  * statement: every program a person owes (owedTrainingQuery) is assigned once its own prerequisites
  * are complete; open assignments no rule requires any more are waived with NO_LONGER_REQUIRED;
  * completed history is never touched. Running it again changes nothing.
  *
- * Must run inside a transaction (it uses a temporary table dropped at commit).
+ * Must run inside a transaction (for many people it uses temporary tables dropped at commit).
  */
 export async function syncAssignments(
   tx: DbTx,
@@ -35,23 +38,32 @@ export async function syncAssignments(
   const personIds = scope.personIds ?? null;
   const actorId = actor.id ?? actor.type;
   await lockSyncScope(tx, tenantId, personIds);
-  // Who is in scope, and what each of them owes, go into session-private tables with keys and fresh
-  // statistics: the planner cannot estimate a recursive CTE, and right after a bulk load (an HCM
-  // import) stale statistics on person would make it pick nested loops quadratic in the headcount.
-  await tx.$executeRaw`DROP TABLE IF EXISTS pg_temp.sync_person, pg_temp.owed_assignment`;
-  await tx.$executeRaw`
-    CREATE TEMP TABLE sync_person ON COMMIT DROP AS
+  const inScope = Prisma.sql`
     SELECT id, hire_date, department, location FROM person
      WHERE tenant_id = ${tenantId}::uuid AND status <> 'terminated'
        AND (${personIds}::uuid[] IS NULL OR id = ANY(${personIds}::uuid[]))`;
-  await tx.$executeRaw`ALTER TABLE sync_person ADD PRIMARY KEY (id)`;
-  await tx.$executeRaw`ANALYZE sync_person`;
-  await tx.$executeRaw`CREATE TEMP TABLE owed_assignment ON COMMIT DROP AS ${owedTrainingQuery(tenantId, Prisma.sql`sync_person`)}`;
-  await tx.$executeRaw`ALTER TABLE owed_assignment ADD PRIMARY KEY (person_id, program_id)`;
-  await tx.$executeRaw`ANALYZE owed_assignment`;
+  let staged = Prisma.empty;
+  if (personIds && personIds.length <= FEW_PEOPLE) {
+    // A few people (a hire, a transfer, a completion): their rows are few whatever the plan, so
+    // staging them would cost more statements than it saves.
+    staged = Prisma.sql`sync_person AS MATERIALIZED (${inScope}),
+      owed_assignment AS MATERIALIZED (${owedTrainingQuery(tenantId, Prisma.sql`sync_person`)}),`;
+  } else {
+    // Who is in scope, and what each of them owes, go into session-private tables with keys and fresh
+    // statistics: the planner cannot estimate a recursive CTE, and right after a bulk load (an HCM
+    // import) stale statistics on person would make it pick nested loops quadratic in the headcount.
+    await tx.$executeRaw`DROP TABLE IF EXISTS pg_temp.sync_person, pg_temp.owed_assignment`;
+    await tx.$executeRaw`CREATE TEMP TABLE sync_person ON COMMIT DROP AS ${inScope}`;
+    await tx.$executeRaw`ALTER TABLE sync_person ADD PRIMARY KEY (id)`;
+    await tx.$executeRaw`ANALYZE sync_person`;
+    await tx.$executeRaw`CREATE TEMP TABLE owed_assignment ON COMMIT DROP AS ${owedTrainingQuery(tenantId, Prisma.sql`sync_person`)}`;
+    await tx.$executeRaw`ALTER TABLE owed_assignment ADD PRIMARY KEY (person_id, program_id)`;
+    await tx.$executeRaw`ANALYZE owed_assignment`;
+  }
 
   const rows = await tx.$queryRaw<{ kind: 'assigned' | 'reassigned' | 'waived'; person_id: string; program_key: string }[]>`
     WITH
+    ${staged}
     ready AS (
       SELECT o.* FROM owed_assignment o
        WHERE NOT EXISTS (

@@ -3,10 +3,8 @@ import { addDays, isoDate } from '../../domain/dates';
 import { NotFound } from '../../domain/errors';
 import { DEFAULT_NOTICE_POLICY } from '../../domain/notices';
 import { OPEN_STATUSES } from './assignments';
-import { owedTrainingQuery, type OwedProgram } from './owed-training';
+import { owedTrainingQuery } from './owed-training';
 
-const ruleDetail = { role: { select: { key: true } }, program: { select: { key: true } } } as const;
-type Rule = Prisma.RequirementGetPayload<{ include: typeof ruleDetail }>;
 
 export type ComplianceState = 'compliant' | 'due_soon' | 'overdue';
 
@@ -45,84 +43,116 @@ export interface ComplianceReport {
 
 const OPEN = new Set<string>(OPEN_STATUSES);
 
+/** A rule as the report explains it, with the role it belongs to and the program it requires. */
+interface RuleRow {
+  requirement_id: string | null;
+  rule_mandatory: boolean;
+  due_offset_days: number;
+  due_relative_to: string;
+  department: string | null;
+  location: string | null;
+  rule_created_at: Date;
+  role_id: string;
+  role_key: string;
+  rule_program_key: string;
+}
+
+/** The columns that describe an item's rule, for a query that names the requirement `r`. */
+const RULE_COLUMNS = Prisma.sql`r.id AS requirement_id, r.mandatory AS rule_mandatory, r.due_offset_days, r.due_relative_to::text AS due_relative_to,
+  r.department, r.location, r.created_at AS rule_created_at, r.role_id, ro.key AS role_key, rp.key AS rule_program_key`;
+
 /**
  * Explains what a person owes, why (which role and rule), and where each item stands: their
  * assignments, and what the matrix says they owe but is not assigned yet because a prerequisite is
- * still open — computed by the same query the assignment sync uses (owedTrainingQuery).
+ * still open — computed by the same query the assignment sync uses (owedTrainingQuery). Three
+ * statements, run side by side.
  */
 export async function complianceReport(db: Db, tenantId: string, personId: string, today = new Date()): Promise<ComplianceReport> {
-  const person = await db.person.findFirst({
-    where: { id: personId, tenantId },
-    include: { roles: { include: { role: { select: { id: true, key: true } } } } },
-  });
-  if (!person) throw new NotFound('person', personId);
-  const roleSince = new Map(person.roles.map((r) => [r.roleId, r.since]));
   const thisPerson = Prisma.sql`(SELECT id, hire_date, department, location FROM person
                                   WHERE tenant_id = ${tenantId}::uuid AND id = ${personId}::uuid AND status <> 'terminated')`;
-  const [assignments, owed, policy] = await Promise.all([
-    db.assignment.findMany({
-      where: { tenantId, personId },
-      include: { program: { select: { key: true, title: true } }, requirement: { include: ruleDetail } },
-      orderBy: [{ dueDate: 'asc' }, { assignedAt: 'asc' }],
-    }),
-    db.$queryRaw<OwedProgram[]>`${owedTrainingQuery(tenantId, thisPerson)}`,
-    db.notificationPolicy.findUnique({ where: { tenantId } }),
+  const [people, assignments, waiting] = await Promise.all([
+    db.$queryRaw<{ id: string; external_id: string; name: string; status: string; roles: { roleId: string; key: string; since: string }[]; reminder_days: number[] | null }[]>`
+      SELECT p.id, p.external_id, p.name, p.status::text AS status,
+             COALESCE((SELECT json_agg(json_build_object('roleId', r.id, 'key', r.key, 'since', pr.since AT TIME ZONE 'UTC') ORDER BY r.key)
+                         FROM person_role pr JOIN role r ON r.id = pr.role_id
+                        WHERE pr.tenant_id = p.tenant_id AND pr.person_id = p.id), '[]') AS roles,
+             (SELECT np.reminder_days_before_due FROM notification_policy np WHERE np.tenant_id = p.tenant_id) AS reminder_days
+        FROM person p WHERE p.tenant_id = ${tenantId}::uuid AND p.id = ${personId}::uuid`,
+    db.$queryRaw<({ id: string; program_key: string; program_title: string; status: string; mandatory: boolean; due_date: Date; completed_at: Date | null; status_reason: string | null } & RuleRow)[]>`
+      SELECT a.id, pg.key AS program_key, pg.title AS program_title, a.status::text AS status, a.mandatory, a.due_date, a.completed_at, a.status_reason,
+             ${RULE_COLUMNS}
+        FROM assignment a
+        JOIN program pg ON pg.id = a.program_id
+        LEFT JOIN requirement r ON r.id = a.requirement_id
+        LEFT JOIN role ro ON ro.id = r.role_id
+        LEFT JOIN program rp ON rp.id = r.program_id
+       WHERE a.tenant_id = ${tenantId}::uuid AND a.person_id = ${personId}::uuid
+       ORDER BY a.due_date, a.assigned_at, a.id`,
+    db.$queryRaw<({ program_key: string; program_title: string; mandatory: boolean; waiting_for: string[] } & RuleRow)[]>`
+      WITH owed AS (${owedTrainingQuery(tenantId, thisPerson)})
+      SELECT pg.key AS program_key, pg.title AS program_title, o.mandatory,
+             ARRAY(SELECT pre.key FROM program_prerequisite pp JOIN program pre ON pre.id = pp.prerequisite_id
+                    WHERE pp.tenant_id = ${tenantId}::uuid AND pp.program_id = o.program_id
+                      AND NOT EXISTS (SELECT 1 FROM assignment done
+                                       WHERE done.tenant_id = ${tenantId}::uuid AND done.person_id = o.person_id
+                                         AND done.program_id = pp.prerequisite_id AND done.status = 'completed')
+                    ORDER BY pre.key) AS waiting_for,
+             ${RULE_COLUMNS}
+        FROM owed o
+        JOIN program pg ON pg.id = o.program_id
+        JOIN requirement r ON r.id = o.requirement_id
+        JOIN role ro ON ro.id = r.role_id
+        JOIN program rp ON rp.id = r.program_id
+       WHERE NOT EXISTS (SELECT 1 FROM assignment a WHERE a.tenant_id = ${tenantId}::uuid AND a.person_id = o.person_id AND a.program_id = o.program_id)
+       ORDER BY pg.key`,
   ]);
-  const assigned = new Set(assignments.map((a) => a.programId));
-  const waiting = owed.filter((o) => !assigned.has(o.program_id));
-  const [rules, programs] = await Promise.all([
-    db.requirement.findMany({ where: { tenantId, id: { in: waiting.map((o) => o.requirement_id) } }, include: ruleDetail }),
-    db.program.findMany({
-      where: { tenantId, id: { in: waiting.map((o) => o.program_id) } },
-      select: { id: true, key: true, title: true, prerequisites: { select: { prerequisite: { select: { id: true, key: true } } } } },
-    }),
-  ]);
-  const completed = new Set(assignments.filter((a) => a.status === 'completed').map((a) => a.programId));
+  const person = people[0];
+  if (!person) throw new NotFound('person', personId);
+  const roleSince = new Map(person.roles.map((r) => [r.roleId, new Date(r.since)]));
 
-  const provenance = (rule: Rule, programKey: string): RuleProvenance => {
-    const held = roleSince.get(rule.roleId);
-    const since = held && held > rule.createdAt ? held : rule.createdAt;
+  const provenance = (rule: RuleRow, programKey: string): RuleProvenance | null => {
+    if (rule.requirement_id === null) return null;
+    const held = roleSince.get(rule.role_id);
+    const since = held && held > rule.rule_created_at ? held : rule.rule_created_at;
     return {
-      requirementId: rule.id,
-      role: rule.role.key,
-      mandatory: rule.mandatory,
-      dueOffsetDays: rule.dueOffsetDays,
-      dueRelativeTo: rule.dueRelativeTo,
+      requirementId: rule.requirement_id,
+      role: rule.role_key,
+      mandatory: rule.rule_mandatory,
+      dueOffsetDays: rule.due_offset_days,
+      dueRelativeTo: rule.due_relative_to,
       department: rule.department,
       location: rule.location,
-      prerequisiteOf: rule.program.key !== programKey ? rule.program.key : null,
+      prerequisiteOf: rule.rule_program_key !== programKey ? rule.rule_program_key : null,
       since: since.toISOString(),
     };
   };
 
   const items: ComplianceItem[] = assignments.map((a) => ({
-    program: a.program,
+    program: { key: a.program_key, title: a.program_title },
     status: a.status,
     mandatory: a.mandatory,
-    dueDate: isoDate(a.dueDate),
-    completedAt: a.completedAt?.toISOString() ?? null,
-    statusReason: a.statusReason,
+    dueDate: isoDate(a.due_date),
+    completedAt: a.completed_at?.toISOString() ?? null,
+    statusReason: a.status_reason,
     assignmentId: a.id,
     waitingFor: [],
-    provenance: a.requirement ? provenance(a.requirement, a.program.key) : null,
+    provenance: provenance(a, a.program_key),
   }));
   for (const o of waiting) {
-    const program = programs.find((p) => p.id === o.program_id)!;
-    const rule = rules.find((r) => r.id === o.requirement_id)!;
     items.push({
-      program: { key: program.key, title: program.title },
+      program: { key: o.program_key, title: o.program_title },
       status: 'waiting_for_prerequisites',
       mandatory: o.mandatory,
       dueDate: null,
       completedAt: null,
       statusReason: null,
       assignmentId: null,
-      waitingFor: program.prerequisites.filter((p) => !completed.has(p.prerequisite.id)).map((p) => p.prerequisite.key),
-      provenance: provenance(rule, program.key),
+      waitingFor: o.waiting_for,
+      provenance: provenance(o, o.program_key),
     });
   }
 
-  const soonDays = Math.max(0, ...(policy?.reminderDaysBeforeDue ?? DEFAULT_NOTICE_POLICY.reminderDaysBeforeDue));
+  const soonDays = Math.max(0, ...(person.reminder_days ?? DEFAULT_NOTICE_POLICY.reminderDaysBeforeDue));
   const todayIso = isoDate(today);
   const soonIso = isoDate(addDays(today, soonDays));
   const open = items.filter((i) => i.mandatory && OPEN.has(i.status) && i.dueDate);
@@ -135,10 +165,10 @@ export async function complianceReport(db: Db, tenantId: string, personId: strin
   return {
     person: {
       id: person.id,
-      externalId: person.externalId,
+      externalId: person.external_id,
       name: person.name,
       status: person.status,
-      roles: person.roles.map((r) => ({ key: r.role.key, since: r.since.toISOString() })),
+      roles: person.roles.map((r) => ({ key: r.key, since: new Date(r.since).toISOString() })),
     },
     state,
     items,
