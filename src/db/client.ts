@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
 import { PrismaClient } from '../generated/prisma/client';
 
@@ -9,8 +10,30 @@ export function createDb(databaseUrl: string): Db {
   const schema = new URL(databaseUrl).searchParams.get('schema') ?? undefined;
   // Sessions run in UTC: SQL that compares now() with Prisma's timestamp columns (written as UTC) stays right
   // whatever time zone the database server is set to.
-  const adapter = new PrismaPg({ connectionString: databaseUrl, options: '-c TimeZone=UTC' }, schema ? { schema } : undefined);
+  const adapter = new PrismaPg({ connectionString: databaseUrl, options: '-c TimeZone=UTC' }, {
+    ...(schema ? { schema } : {}),
+    // The adapter passes the name on to pg, where `undefined` means an unnamed (unprepared) statement.
+    statementNameGenerator: statementName as (query: { sql: string; args: unknown[] }) => string,
+  });
   return new PrismaClient({ adapter });
+}
+
+/**
+ * Statements are prepared once per connection and reused by name, so PostgreSQL stops parsing and
+ * planning the same text on every call (planning was most of a compliance read's database time).
+ * Only texts with few parameters are named: a list bound value by value (`IN ($1, … $n)`) would
+ * leave a statement behind for every length.
+ */
+const MAX_NAMED_PARAMETERS = 32;
+const statementNames = new Map<string, string>();
+function statementName(query: { sql: string; args: unknown[] }): string | undefined {
+  if (query.args.length > MAX_NAMED_PARAMETERS) return undefined;
+  let name = statementNames.get(query.sql);
+  if (name === undefined) {
+    name = `th_${createHash('sha1').update(query.sql).digest('base64url')}`;
+    if (statementNames.size < 10_000) statementNames.set(query.sql, name);
+  }
+  return name;
 }
 
 /** A transaction client or the root client: services accept either so callers choose the boundary. */
