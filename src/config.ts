@@ -5,6 +5,10 @@ export const DEFAULT_DATABASE_URL = 'postgresql://trainhub:trainhub@127.0.0.1:54
 const configSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** How many processes serve the API on PORT (node:cluster); one per core the API may use. */
+  API_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
+  /** How many workflows a worker keeps in memory between their tasks (its memory's main bound). */
+  WORKER_CACHED_WORKFLOWS: z.coerce.number().int().min(0).max(100_000).default(1000),
   /** Requests one API key may make per minute, per API process (429 with Retry-After beyond). */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(3000),
   /** Where a worker serves GET /metrics (Prometheus); none when unset. The API serves it on its own port. */

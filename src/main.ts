@@ -1,9 +1,11 @@
+import cluster from 'node:cluster';
 import path from 'node:path';
+import { superviseApiProcesses } from './api-processes';
 import { loadConfig } from './config';
 import { createDb } from './db/client';
 import { SCOPES, type Scope } from './domain/scopes';
 import { seedDemoTenant } from './dev/seed-demo';
-import { createDevLogger } from './logger';
+import { createDevLogger, createLogger } from './logger';
 import { startMailCatcher } from './mail/catcher';
 import { openRuntime, runWorker, startApi } from './runtime';
 import { issueApiKey, listApiKeys, revokeApiKey, rotateApiKey } from './services/identity/api-keys';
@@ -12,7 +14,7 @@ import { startDevServer } from './temporal/dev-server';
 
 const USAGE = `usage: trainhub <command>
   dev                                   API + worker on the embedded default (local Temporal dev server, mail catcher)
-  api                                   the HTTP API (needs TEMPORAL_ADDRESS)
+  api                                   the HTTP API (needs TEMPORAL_ADDRESS), as API_PROCESSES processes sharing PORT
   worker                                a Temporal worker (needs TEMPORAL_ADDRESS and SMTP_URL)
   create-tenant <slug> <name>           add a tenant
   create-api-key <tenant-slug> <name> <scope...>   print a new API key (scopes: ${SCOPES.join(', ')})
@@ -33,6 +35,7 @@ async function main(argv: string[]): Promise<void> {
     case 'dev':
       return runDev(config, stop.signal);
     case 'api': {
+      if (config.API_PROCESSES > 1 && cluster.isPrimary) return superviseApiProcesses(config.API_PROCESSES, createLogger(config.LOG_LEVEL), stop.signal);
       const runtime = openRuntime(config, required(config.TEMPORAL_ADDRESS, 'TEMPORAL_ADDRESS'));
       const { server, client, dispatcher } = await startApi(runtime);
       await new Promise((resolve) => stop.signal.addEventListener('abort', resolve, { once: true }));

@@ -71,6 +71,7 @@ export async function runWorker(runtime: Runtime, smtpUrl: string, signal: Abort
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     activities: createActivities({ db, mailer, publicUrl: config.PUBLIC_URL, approvalLinks: runtime.approvalLinks }),
+    maxCachedWorkflows: config.WORKER_CACHED_WORKFLOWS,
   });
   signal.addEventListener('abort', () => worker.shutdown(), { once: true });
   dispatcher?.start();

@@ -6,6 +6,8 @@ import { connectWithRetry } from './connection';
 
 export interface DevServer {
   address: string;
+  /** The server's process (benchmarks read its CPU time). */
+  pid: number;
   uiUrl?: string;
   stop(): Promise<void>;
   /** Ends it at once (SIGKILL), as a crash would. */
@@ -55,6 +57,7 @@ export async function startDevServer(options: DevServerOptions): Promise<DevServ
   }
   return {
     address,
+    pid: child.pid!,
     uiUrl: options.uiPort ? `http://127.0.0.1:${options.uiPort}` : undefined,
     async stop() {
       if (child.exitCode !== null) return;

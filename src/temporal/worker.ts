@@ -6,6 +6,8 @@ export interface WorkerOptions {
   namespace: string;
   taskQueue: string;
   activities: Activities;
+  /** Workflows kept in memory between their tasks; the rest are replayed from history when they wake. */
+  maxCachedWorkflows?: number;
   /** A pre-built bundle (tests build one for all files); otherwise workflows are bundled at start. */
   workflowBundlePath?: string;
 }
@@ -16,6 +18,7 @@ export function createWorker(options: WorkerOptions): Promise<Worker> {
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     activities: options.activities,
+    ...(options.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: options.maxCachedWorkflows } : {}),
     ...(options.workflowBundlePath
       ? { workflowBundle: { codePath: options.workflowBundlePath } }
       : { workflowsPath: require.resolve('../workflows') }),
