@@ -100,39 +100,36 @@ export interface CompletedAssignment {
  * in one statement for all of their programs.
  */
 export async function applyCompletions(db: DbTx, tenantId: string, personIds: readonly string[]): Promise<CompletedAssignment[]> {
+  // Marked and audited in one statement, however many people a batch names.
   const completed = await db.$queryRaw<{ id: string; person_id: string; program_id: string }[]>`
-    UPDATE assignment a
-       SET status = 'completed', completed_at = done.last_completed_at, status_at = now(),
-           status_reason = NULL, status_actor = 'lms completion', updated_at = now()
-      FROM (
-        SELECT open.id, max(best.completed_at) AS last_completed_at
-          FROM assignment open
-          JOIN program_course pc ON pc.tenant_id = open.tenant_id AND pc.program_id = open.program_id
-          LEFT JOIN LATERAL (
-            SELECT min(c.completed_at) AS completed_at
-              FROM completion c
-             WHERE c.tenant_id = open.tenant_id AND c.person_id = open.person_id
-               AND c.course_id = pc.course_id AND c.passed
-               AND c.completed_at >= COALESCE(open.completions_count_from, '-infinity'::timestamp)
-          ) best ON true
-         WHERE open.tenant_id = ${tenantId}::uuid AND open.person_id = ANY(${personIds}::uuid[])
-           AND open.status IN ('assigned', 'in_progress', 'overdue')
-         GROUP BY open.id
-        HAVING count(*) = count(best.completed_at)
-      ) done
-     WHERE a.id = done.id
-    RETURNING a.id, a.person_id, a.program_id`;
-  if (completed.length > 0) {
-    await db.auditEvent.createMany({
-      data: completed.map(({ id }) => ({
-        tenantId,
-        actorType: SYSTEM.type,
-        action: 'assignment.completed',
-        entityType: 'assignment',
-        entityId: id,
-      })),
-    });
-  }
+    WITH marked AS (
+      UPDATE assignment a
+         SET status = 'completed', completed_at = done.last_completed_at, status_at = now(),
+             status_reason = NULL, status_actor = 'lms completion', updated_at = now()
+        FROM (
+          SELECT open.id, max(best.completed_at) AS last_completed_at
+            FROM assignment open
+            JOIN program_course pc ON pc.tenant_id = open.tenant_id AND pc.program_id = open.program_id
+            LEFT JOIN LATERAL (
+              SELECT min(c.completed_at) AS completed_at
+                FROM completion c
+               WHERE c.tenant_id = open.tenant_id AND c.person_id = open.person_id
+                 AND c.course_id = pc.course_id AND c.passed
+                 AND c.completed_at >= COALESCE(open.completions_count_from, '-infinity'::timestamp)
+            ) best ON true
+           WHERE open.tenant_id = ${tenantId}::uuid AND open.person_id = ANY(${personIds}::uuid[])
+             AND open.status IN ('assigned', 'in_progress', 'overdue')
+           GROUP BY open.id
+          HAVING count(*) = count(best.completed_at)
+        ) done
+       WHERE a.id = done.id
+      RETURNING a.id, a.person_id, a.program_id
+    ),
+    audited AS (
+      INSERT INTO audit_event (id, tenant_id, actor_type, action, entity_type, entity_id)
+      SELECT gen_random_uuid(), ${tenantId}::uuid, ${SYSTEM.type}::"ActorType", 'assignment.completed', 'assignment', marked.id::text FROM marked
+    )
+    SELECT id, person_id, program_id FROM marked`;
   return completed.map((row) => ({ id: row.id, personId: row.person_id, programId: row.program_id }));
 }
 
