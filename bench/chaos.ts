@@ -12,10 +12,9 @@
  * The HR system is played as real ones behave: each hire is retried with the same eventId until it is
  * accepted. Needs root (to stop and start the cluster).
  */
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createDb } from '../src/db/client';
@@ -23,63 +22,14 @@ import { startMailCatcher } from '../src/mail/catcher';
 import { createApiClient } from '../src/services/identity/api-keys';
 import { createTemporalClient } from '../src/temporal/connection';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server';
+import { freePort, ROOT, ServiceProcess, sleep } from './lib/processes';
 
 const HIRES = Number(process.argv[2] ?? 500);
 const CONCURRENCY = Number(process.argv[3] ?? 8);
-const ROOT = path.resolve(__dirname, '..');
 const DATABASE_URL = 'postgresql://trainhub:trainhub@127.0.0.1:5432/trainhub_chaos';
 const PROGRAMS = ['privacy', 'clinical-safety'];
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 const log = (message: string) => console.log(`${new Date().toISOString().slice(11, 23)}  ${message}`);
-
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** One of trainhub's processes, restartable. */
-class Node {
-  private child: ChildProcess | null = null;
-  lastError = '';
-  constructor(
-    readonly name: string,
-    private readonly command: string,
-    private readonly env: NodeJS.ProcessEnv,
-  ) {}
-  get alive(): boolean {
-    return this.child !== null && this.child.exitCode === null && this.child.signalCode === null;
-  }
-  start(): void {
-    this.child = spawn(path.join(ROOT, 'node_modules/.bin/tsx'), ['src/main.ts', this.command], { cwd: ROOT, env: { ...process.env, ...this.env }, stdio: ['ignore', 'ignore', 'pipe'] });
-    this.child.stderr?.on('data', (chunk: Buffer) => (this.lastError = chunk.toString().slice(-2000)));
-  }
-  async kill(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    // tsx runs node as a child: kill the whole group so nothing of the old process survives.
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGKILL');
-    try {
-      execFileSync('pkill', ['-KILL', '-f', `src/main.ts ${this.command}`]);
-    } catch {
-      // none left
-    }
-    await exited;
-  }
-  async stop(): Promise<void> {
-    const child = this.child;
-    if (!child || child.exitCode !== null) return;
-    const exited = new Promise((resolve) => child.once('exit', resolve));
-    child.kill('SIGTERM');
-    await Promise.race([exited, sleep(10_000)]);
-    await this.kill();
-  }
-}
 
 function postgres(action: 'stop' | 'start'): void {
   const args = action === 'stop' ? ['--skip-systemctl-redirect', '15', 'main', 'stop', '-m', 'immediate'] : ['--skip-systemctl-redirect', '15', 'main', 'start'];
@@ -106,8 +56,8 @@ async function main() {
     APPROVAL_LINK_SECRET: randomBytes(32).toString('base64url'),
     API_RATE_LIMIT_PER_MINUTE: '1000000',
   };
-  const api = new Node('api', 'api', env);
-  const worker = new Node('worker', 'worker', env);
+  const api = new ServiceProcess(['src/main.ts', 'api'], env);
+  const worker = new ServiceProcess(['src/main.ts', 'worker'], env);
 
   const tenant = await db.tenant.create({ data: { slug: 'chaos', name: 'Chaos' } });
   const { key } = await createApiClient(db, { tenantId: tenant.id, name: 'hris', scopes: ['hr:write', 'people:read'] });
