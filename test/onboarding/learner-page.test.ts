@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { chromium, type BrowserContext } from 'playwright-core';
+import type { BrowserContext } from 'playwright-core';
 import { completionReport, createTenant, daysFromToday, givenCatalog, hireEvent } from '../support/builders';
 import { startHarness, type Harness } from '../support/harness';
+import { openPhoneBrowser, type PhoneBrowser } from '../support/phone-browser';
 import { apiClient } from '../support/http';
 
 /**
@@ -13,21 +11,14 @@ import { apiClient } from '../support/http';
 describe("the learner's page", () => {
   let h: Harness;
   let context: BrowserContext;
-  let profile: string;
+  let browser: PhoneBrowser | undefined;
   beforeAll(async () => {
     h = await startHarness();
-    profile = mkdtempSync(path.join(tmpdir(), 'trainhub-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 390, height: 844 },
-      isMobile: true,
-    });
+    browser = await openPhoneBrowser();
+    context = browser.context;
   });
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await h?.close();
   });
 

@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { issueLinkToken } from '../../src/services/identity/approval-links';
 import { startHarness, type Harness } from '../support/harness';
+import { openPhoneBrowser, type PhoneBrowser } from '../support/phone-browser';
 import { givenOrganisation, linkIn, openStep, renewalRequest, threeLevelChain, waitForRenewal } from './fixtures';
 
 const SCREENSHOTS = path.resolve(__dirname, '..', '..', '.data', 'screenshots');
@@ -16,23 +16,14 @@ const SCREENSHOTS = path.resolve(__dirname, '..', '..', '.data', 'screenshots');
 describe('the approver inbox page and e-mailed decision links', () => {
   let h: Harness;
   let context: BrowserContext;
-  let profile: string;
+  let browser: PhoneBrowser | undefined;
   beforeAll(async () => {
     h = await startHarness();
-    profile = mkdtempSync(path.join(tmpdir(), 'trainhub-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 390, height: 844 },
-      deviceScaleFactor: 2,
-      isMobile: true,
-      hasTouch: true,
-    });
+    browser = await openPhoneBrowser();
+    context = browser.context;
   });
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await h?.close();
   });
 

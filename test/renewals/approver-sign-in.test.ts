@@ -1,8 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { startHarness, type Harness } from '../support/harness';
+import { openPhoneBrowser, type PhoneBrowser } from '../support/phone-browser';
 import { decide, givenOrganisation, linkIn, openStep, renewalRequest, threeLevelChain } from './fixtures';
 
 /**
@@ -14,22 +12,14 @@ import { decide, givenOrganisation, linkIn, openStep, renewalRequest, threeLevel
 describe('approver sign-in and the limits of the approver pages', () => {
   let h: Harness;
   let context: BrowserContext;
-  let profile: string;
+  let browser: PhoneBrowser | undefined;
   beforeAll(async () => {
     h = await startHarness();
-    profile = mkdtempSync(path.join(tmpdir(), 'trainhub-chromium-'));
-    context = await chromium.launchPersistentContext(profile, {
-      executablePath: '/usr/bin/chromium',
-      headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-      viewport: { width: 390, height: 844 },
-      isMobile: true,
-      hasTouch: true,
-    });
+    browser = await openPhoneBrowser();
+    context = browser.context;
   });
   afterAll(async () => {
-    await context?.close();
-    if (profile) rmSync(profile, { recursive: true, force: true });
+    await browser?.close();
     await h?.close();
   });
 
