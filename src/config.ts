@@ -3,7 +3,6 @@ import { z } from 'zod';
 export const DEFAULT_DATABASE_URL = 'postgresql://trainhub:trainhub@127.0.0.1:5432/trainhub';
 
 const configSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   /** How many processes serve the API on PORT (node:cluster); one per core the API may use. */
   API_PROCESSES: z.coerce.number().int().min(1).max(64).default(1),
