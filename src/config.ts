@@ -30,6 +30,18 @@ const configSchema = z.object({
   APPROVAL_LINK_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(72),
   /** How long the link in a learner's e-mails to what they owe works. */
   LEARNER_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** Where imported SCORM packages' files live (a folder per tenant and package). */
+  SCORM_STORAGE_DIR: z.string().min(1).default('.data/scorm'),
+  /** The largest SCORM zip an upload may send. */
+  SCORM_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(100_000).default(2048),
+  /** Caps on what a SCORM zip may hold once unpacked; beyond any of them the import is refused. */
+  SCORM_MAX_ENTRIES: z.coerce.number().int().min(1).max(1_000_000).default(20_000),
+  SCORM_MAX_FILE_MB: z.coerce.number().int().min(1).max(100_000).default(1024),
+  SCORM_MAX_PACKAGE_MB: z.coerce.number().int().min(1).max(1_000_000).default(4096),
+  /** Uncompressed ÷ compressed size beyond which a large entry is taken for a zip bomb. */
+  SCORM_MAX_COMPRESSION_RATIO: z.coerce.number().min(2).max(100_000).default(200),
+  /** How long a launch link to the SCORM player works; the player's own session then lasts the day. */
+  SCORM_LAUNCH_LINK_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
   /** How long an approver stays signed in to the inbox page. */
   APPROVER_SESSION_HOURS: z.coerce.number().int().min(1).max(168).default(12),
 });

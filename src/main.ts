@@ -1,14 +1,19 @@
 import cluster from 'node:cluster';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { superviseApiProcesses } from './api-processes';
 import { loadConfig } from './config';
 import { createDb } from './db/client';
+import { DomainError } from './domain/errors';
 import { SCOPES, type Scope } from './domain/scopes';
 import { seedDemoTenant } from './dev/seed-demo';
 import { createDevLogger, createLogger } from './logger';
 import { startMailCatcher } from './mail/catcher';
 import { openRuntime, runWorker, startApi } from './runtime';
 import { issueApiKey, listApiKeys, revokeApiKey, rotateApiKey } from './services/identity/api-keys';
+import { importPackage } from './services/scorm/packages';
+import { packageStore } from './services/scorm/settings';
 import { PROJECT_ROOT } from './temporal/binaries';
 import { startDevServer } from './temporal/dev-server';
 
@@ -20,7 +25,8 @@ const USAGE = `usage: trainhub <command>
   create-api-key <tenant-slug> <name> <scope...>   print a new API key (scopes: ${SCOPES.join(', ')})
   list-api-keys <tenant-slug>           the tenant's keys: prefix, name, scopes, last use, revocation
   rotate-api-key <tenant-slug> <key-prefix> [grace-minutes=60]   print a new key; the old one works for the grace period
-  revoke-api-key <tenant-slug> <key-prefix>   refuse the key from now on`;
+  revoke-api-key <tenant-slug> <key-prefix>   refuse the key from now on
+  import-scorm <zip> --tenant <slug> --course <key>   import a SCORM package as the course's next version`;
 
 /** Changes made from the command line are audited as the system's. */
 const CLI = { type: 'system' as const, id: 'cli' };
@@ -58,6 +64,36 @@ async function main(argv: string[]): Promise<void> {
       const tenant = await db.tenant.create({ data: { slug, name: name.join(' ') } });
       console.log(JSON.stringify({ tenantId: tenant.id, slug }));
       await db.$disconnect();
+      return;
+    }
+    case 'import-scorm': {
+      const { file, options } = fileWithOptions(args, ['tenant', 'course']);
+      if (!file) throw new Error(USAGE);
+      const db = createDb(config.DATABASE_URL);
+      try {
+        const tenant = await db.tenant.findUnique({ where: { slug: options.tenant } });
+        if (!tenant) throw new Error(`No tenant has the slug ${options.tenant}`);
+        const size = (await stat(file)).size;
+        const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+        // On a terminal one line follows the import; elsewhere (a log) one line per stage.
+        let shown: { stage: string; at: number; line: string } | null = null;
+        const show = (stage: string, line: string, final = false) => {
+          if (shown && shown.stage !== stage && !process.stderr.isTTY) process.stderr.write(`${shown.line}\n`);
+          if (process.stderr.isTTY && (final || !shown || Date.now() - shown.at > 200)) process.stderr.write(`\r\x1b[K${line}${final ? '\n' : ''}`);
+          else if (final) process.stderr.write(`${line}\n`);
+          shown = final ? null : { stage, at: Date.now(), line };
+        };
+        const view = await importPackage(db, packageStore(config), tenant.id, CLI, options.course, createReadStream(file), (stage, done) =>
+          show(stage, stage === 'received' ? `received ${mb(done.bytes)} of ${mb(size)} MB` : `unpacked ${done.files} files, ${mb(done.bytes)} MB`),
+        );
+        show('done', `imported ${view.fileCount} files, ${mb(view.totalBytes)} MB`, true);
+        console.log(JSON.stringify({ id: view.id, course: view.courseKey, version: view.version, scormVersion: view.scormVersion, title: view.title, files: view.fileCount }));
+      } catch (error) {
+        if (error instanceof DomainError) throw new Error(`${error.code}: ${error.message}`);
+        throw error;
+      } finally {
+        await db.$disconnect();
+      }
       return;
     }
     case 'create-api-key': {
@@ -137,6 +173,21 @@ Ctrl-C stops everything.`);
   await runtime.db.$disconnect();
   await catcher?.stop();
   await temporal?.stop();
+}
+
+/** `<file> --name value ...`: every named option must be given. */
+function fileWithOptions<K extends string>(args: string[], names: readonly K[]): { file: string | undefined; options: Record<K, string> } {
+  const options: Partial<Record<K, string>> = {};
+  let file: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i]!.startsWith('--') ? (args[i]!.slice(2) as K) : undefined;
+    if (name && names.includes(name) && args[i + 1] !== undefined) options[name] = args[++i]!;
+    else if (!name && file === undefined) file = args[i];
+    else throw new Error(`${USAGE}\nunexpected argument: ${args[i]}`);
+  }
+  const missing = names.filter((n) => options[n] === undefined);
+  if (missing.length > 0) throw new Error(`${USAGE}\nmissing: ${missing.map((n) => `--${n}`).join(', ')}`);
+  return { file, options: options as Record<K, string> };
 }
 
 function required(value: string | undefined, name: string): string {

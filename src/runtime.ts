@@ -10,6 +10,7 @@ import { createDb, type Db } from './db/client';
 import { createLogger } from './logger';
 import { createMailer } from './mail/transport';
 import { approvalLinkSettings, type ApprovalLinkSettings } from './services/identity/approval-links';
+import { scormSettings, type ScormSettings } from './services/scorm/settings';
 import { createTemporalClient, createWorkerConnection } from './temporal/connection';
 import { installTemporalLogging } from './temporal/logging';
 import { ProcessCommandDispatcher } from './temporal/dispatcher';
@@ -23,12 +24,13 @@ export interface Runtime {
   db: Db;
   temporalAddress: string;
   approvalLinks: ApprovalLinkSettings;
+  scorm: ScormSettings;
 }
 
 /** `development`: the embedded default may sign approvers' links with the well-known development secret. */
 export function openRuntime(config: Config, temporalAddress: string, options: { development?: boolean; logger?: Logger } = {}): Runtime {
   const approvalLinks = approvalLinkSettings(config, { development: options.development ?? false });
-  return { config, logger: options.logger ?? createLogger(config.LOG_LEVEL), db: createDb(config.DATABASE_URL), temporalAddress, approvalLinks };
+  return { config, logger: options.logger ?? createLogger(config.LOG_LEVEL), db: createDb(config.DATABASE_URL), temporalAddress, approvalLinks, scorm: scormSettings(config, approvalLinks.secret) };
 }
 
 /** The dispatcher that delivers process commands; every API and worker process runs one (they share the work). */
@@ -46,7 +48,7 @@ export async function startApi(runtime: Runtime): Promise<{ server: Server; clie
   const client = await createTemporalClient(runtime.temporalAddress, config.TEMPORAL_NAMESPACE);
   const dispatcher = createDispatcher(runtime, client);
   dispatcher.start();
-  const app = createApp({ db, processes: new Processes(client), delivery: dispatcher, logger, publicUrl: config.PUBLIC_URL, approvalLinks: runtime.approvalLinks, rateLimitPerMinute: config.API_RATE_LIMIT_PER_MINUTE });
+  const app = createApp({ db, processes: new Processes(client), delivery: dispatcher, logger, publicUrl: config.PUBLIC_URL, approvalLinks: runtime.approvalLinks, scorm: runtime.scorm, rateLimitPerMinute: config.API_RATE_LIMIT_PER_MINUTE });
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));
   });

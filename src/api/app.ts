@@ -5,7 +5,9 @@ import type { Logger } from 'pino';
 import type { Db } from '../db/client';
 import type { ApprovalLinkSettings } from '../services/identity/approval-links';
 import type { CommandDelivery } from '../services/processes/operations';
+import type { ScormSettings } from '../services/scorm/settings';
 import type { Processes } from '../temporal/processes';
+import { scormRouter } from '../connectors/scorm/router';
 import { authenticate } from './auth';
 import { errorHandler, notFoundRoute } from './errors';
 import { buildOpenApiDocument } from './openapi';
@@ -26,11 +28,13 @@ export interface AppDeps {
   publicUrl: string;
   /** Signing of approvers' links and sessions. */
   approvalLinks: ApprovalLinkSettings;
+  /** The SCORM package store and the player's link signing. */
+  scorm: ScormSettings;
   /** Requests one API key may make per minute (429 with Retry-After beyond). */
   rateLimitPerMinute?: number;
 }
 
-export function createApp({ db, processes, delivery, logger, publicUrl, approvalLinks, rateLimitPerMinute = 3_000 }: AppDeps): Express {
+export function createApp({ db, processes, delivery, logger, publicUrl, approvalLinks, scorm, rateLimitPerMinute = 3_000 }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -60,7 +64,7 @@ export function createApp({ db, processes, delivery, logger, publicUrl, approval
   // Prometheus metrics: process-wide figures, no tenant data (like /health, no key).
   app.get('/metrics', metricsEndpoint(db));
 
-  const operations = apiOperations(db, processes, delivery);
+  const operations = apiOperations(db, processes, delivery, scorm, publicUrl);
   const openApi = buildOpenApiDocument(operations, publicUrl);
   const api = Router();
   api.get('/openapi.json', (_req, res) => {
@@ -76,7 +80,9 @@ export function createApp({ db, processes, delivery, logger, publicUrl, approval
   app.use('/approver', limitPerAddress(60));
   app.use(approverPages({ db, processes, delivery, settings: approvalLinks, publicUrl }));
   // The learner's page of what they owe, opened from their e-mails.
-  app.use(learnerPages({ db, settings: approvalLinks }));
+  app.use(learnerPages({ db, settings: approvalLinks, player: scorm.links }));
+  // The SCORM player, its commits and the packages' files (same origin, so content finds the API).
+  app.use(scormRouter({ db, delivery, store: scorm.store, links: scorm.links, secureCookies: publicUrl.startsWith('https:') }));
 
   app.use(notFoundRoute);
   app.use(errorHandler);

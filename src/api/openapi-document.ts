@@ -1,6 +1,7 @@
 import { Client } from '@temporalio/client';
-import { DEFAULT_DATABASE_URL } from '../config';
+import { DEFAULT_DATABASE_URL, loadConfig } from '../config';
 import { createDb } from '../db/client';
+import { scormSettings } from '../services/scorm/settings';
 import { Processes } from '../temporal/processes';
 import { buildOpenApiDocument } from './openapi';
 import { apiOperations } from './operations';
@@ -12,5 +13,6 @@ import { apiOperations } from './operations';
 export function currentOpenApiDocument(serverUrl = 'http://localhost:3000') {
   const db = createDb(DEFAULT_DATABASE_URL);
   const nothingToDeliver = { taskQueue: 'unused', deliverNow: async () => undefined };
-  return buildOpenApiDocument(apiOperations(db, new Processes(new Client()), nothingToDeliver), serverUrl);
+  const scorm = scormSettings(loadConfig({}), 'describing operations signs nothing');
+  return buildOpenApiDocument(apiOperations(db, new Processes(new Client()), nothingToDeliver, scorm, serverUrl), serverUrl);
 }

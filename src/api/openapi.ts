@@ -45,6 +45,15 @@ export function buildOpenApiDocument(operations: readonly Operation[], serverUrl
       ...(op.body
         ? { requestBody: { required: !op.body.safeParse({}).success, content: { 'application/json': { schema: inputSchema(op.body) } } } }
         : {}),
+      ...(op.upload
+        ? {
+            requestBody: {
+              required: true,
+              description: op.upload.description,
+              content: Object.fromEntries(op.upload.contentTypes.map((type) => [type, { schema: { type: 'string', contentMediaType: type } }])),
+            },
+          }
+        : {}),
       responses: Object.fromEntries(
         Object.entries(op.responses).map(([status, response]) => [
           status,

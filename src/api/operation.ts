@@ -1,6 +1,6 @@
 import type { Request, Router } from 'express';
 import { z } from 'zod';
-import { InvalidRequest } from '../domain/errors';
+import { InvalidRequest, UnsupportedMediaType } from '../domain/errors';
 import { findForbiddenText } from '../domain/text';
 import type { Scope } from '../domain/scopes';
 import type { ApiPrincipal } from '../services/identity/api-keys';
@@ -24,6 +24,8 @@ export interface OperationSpec<B extends z.ZodType, P extends z.ZodType, Q exten
   /** Request headers the operation reads, by lower-case name (e.g. idempotency-key); each becomes an `in: header` parameter. */
   headers?: H;
   body?: B;
+  /** A body that is not JSON but a file streamed as it is (e.g. a zip): its accepted types; the handler reads `req`. */
+  upload?: { contentTypes: readonly string[]; description: string };
   /** `contentType` for a response that is not JSON (e.g. text/csv); its schema then describes the text. */
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
 }
@@ -74,6 +76,9 @@ export function mountOperations(router: Router, operations: readonly Operation[]
       const params = op.params ? parse(op.params, req.params, 'path') : undefined;
       const query = op.query ? parse(op.query, req.query, 'query') : undefined;
       const headers = op.headers ? parse(op.headers, req.headers, 'header') : undefined;
+      if (op.upload && !op.upload.contentTypes.some((type) => req.is(type))) {
+        throw new UnsupportedMediaType(`Send the body as ${op.upload.contentTypes.join(' or ')} (got ${req.get('content-type') ?? 'no Content-Type'})`);
+      }
       const body = op.body ? parse(op.body, req.body, 'body') : undefined;
       const result = await op.handle({ body, params, query, headers, principal: req.principal!, actor: { type: 'api_client', id: req.principal!.clientId, requestId: req.id }, req });
       if (result.headers) res.set(result.headers);

@@ -1,5 +1,6 @@
 import type { Db } from '../db/client';
 import type { CommandDelivery } from '../services/processes/operations';
+import type { ScormSettings } from '../services/scorm/settings';
 import type { Processes } from '../temporal/processes';
 import type { Operation } from './operation';
 import { apiKeyOperations } from './routes/api-keys';
@@ -14,6 +15,7 @@ import { programOperations } from './routes/programs';
 import { renewalOperations } from './routes/renewals';
 import { requirementOperations } from './routes/requirements';
 import { roleOperations } from './routes/roles';
+import { scormOperations } from './routes/scorm';
 import { trainingMatrixOperations } from './routes/training-matrix';
 
 /**
@@ -21,12 +23,12 @@ import { trainingMatrixOperations } from './routes/training-matrix';
  * Record changes hand their process commands to `delivery`; approvers' actions reach running
  * processes through `processes` (Workflow Updates).
  */
-export function apiOperations(db: Db, processes: Processes, delivery: CommandDelivery): Operation[] {
+export function apiOperations(db: Db, processes: Processes, delivery: CommandDelivery, scorm: ScormSettings, publicUrl: string): Operation[] {
   return [
     // Inbound from HR systems and LMSs, and what people owe.
     ...hrEventOperations(db, delivery),
     ...completionOperations(db, delivery),
-    ...peopleOperations(db),
+    ...peopleOperations(db, scorm.links, publicUrl),
     ...assignmentOperations(db, delivery),
     // The training-matrix catalog; matrix changes run as operations.
     ...trainingMatrixOperations(db, delivery),
@@ -35,6 +37,8 @@ export function apiOperations(db: Db, processes: Processes, delivery: CommandDel
     ...programOperations(db),
     ...requirementOperations(db, delivery),
     ...notificationPolicyOperations(db),
+    // SCORM packages of courses, and the attempts people make at them in trainhub's player.
+    ...scormOperations(db, scorm.store),
     // Renewal requests, their approval chains and audit trail; approvers' decisions.
     ...renewalOperations(db, processes, delivery),
     ...approvalOperations(db, processes),

@@ -20,6 +20,12 @@ export class InvalidRequest extends DomainError {
   }
 }
 
+export class UnsupportedMediaType extends DomainError {
+  constructor(message: string) {
+    super(415, 'unsupported_media_type', message);
+  }
+}
+
 export class Unauthenticated extends DomainError {
   constructor(message = 'A valid API key is required (Authorization: Bearer <key>)') {
     super(401, 'unauthenticated', message);

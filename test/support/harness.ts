@@ -1,15 +1,20 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Client } from '@temporalio/client';
 import type { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../../src/activities';
 import { createApp } from '../../src/api/app';
+import { loadConfig } from '../../src/config';
 import { createDb, type Db } from '../../src/db/client';
 import { createLogger } from '../../src/logger';
 import type { ApprovalLinkSettings } from '../../src/services/identity/approval-links';
 import { startMailCatcher, type MailCatcher } from '../../src/mail/catcher';
 import { createMailer } from '../../src/mail/transport';
+import { scormSettings, type ScormSettings } from '../../src/services/scorm/settings';
 import { createTemporalClient, createWorkerConnection } from '../../src/temporal/connection';
 import { installTemporalLogging } from '../../src/temporal/logging';
 import { ProcessCommandDispatcher } from '../../src/temporal/dispatcher';
@@ -28,6 +33,8 @@ export interface Harness {
   temporal: Client;
   /** Delivers process commands, as in every API process (started with the harness). */
   dispatcher: ProcessCommandDispatcher;
+  /** The SCORM package store (a temporary folder of this harness's own) and the player's link signing. */
+  scorm: ScormSettings;
   /** How this harness signs approvers' links and sessions (a secret of its own). */
   approvalLinks: ApprovalLinkSettings;
   baseUrl: string;
@@ -70,7 +77,8 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
   });
   dispatcher.start();
   const approvalLinks: ApprovalLinkSettings = { secret: randomBytes(32).toString('base64url'), linkTtlHours: 72, sessionHours: 12, learnerLinkTtlDays: 30 };
-  const app = createApp({ db, processes: new Processes(temporal), delivery: dispatcher, logger, publicUrl: 'http://trainhub.test', approvalLinks, ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}) });
+  const scorm = scormSettings(loadConfig({ SCORM_STORAGE_DIR: await mkdtemp(path.join(tmpdir(), 'trainhub-scorm-')) }), approvalLinks.secret);
+  const app = createApp({ db, processes: new Processes(temporal), delivery: dispatcher, logger, publicUrl: 'http://trainhub.test', approvalLinks, scorm, ...(options.rateLimitPerMinute ? { rateLimitPerMinute: options.rateLimitPerMinute } : {}) });
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(0, '127.0.0.1', () => resolve(listening));
   });
@@ -83,6 +91,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     temporal,
     dispatcher,
     approvalLinks,
+    scorm,
     baseUrl,
     taskQueue,
     async startWorker() {
@@ -113,6 +122,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
       mailer.close();
       await mail.stop();
       await db.$disconnect();
+      await rm(scorm.store.root, { recursive: true, force: true });
     },
   };
   await harness.startWorker();

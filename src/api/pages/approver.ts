@@ -25,6 +25,7 @@ import { requestSignInLink } from '../../services/identity/sign-in-requests';
 import type { CommandDelivery } from '../../services/processes/operations';
 import type { Processes } from '../../temporal/processes';
 import { submitDecision } from '../../services/renewals/decisions';
+import { cookieValue as readCookie } from '../cookies';
 import { html, page, pageSecurityHeaders, type Markup } from './html';
 
 export interface ApproverPageDeps {
@@ -92,20 +93,7 @@ export function approverPages({ db, processes, delivery, settings, publicUrl }: 
     send(res, status, 'Link not usable', html`<div class="card"><h2>This link cannot be used</h2><p>${text}</p>${NEW_LINK}</div>`);
   };
 
-  const cookieValue = (req: Request, cookie = SESSION_COOKIE): string | undefined => {
-    const header = req.get('cookie') ?? '';
-    for (const part of header.split(';')) {
-      const [name, ...rest] = part.trim().split('=');
-      if (name === cookie) {
-        try {
-          return decodeURIComponent(rest.join('='));
-        } catch {
-          return undefined;
-        }
-      }
-    }
-    return undefined;
-  };
+  const cookieValue = (req: Request, cookie = SESSION_COOKIE) => readCookie(req, cookie);
 
   /** The signed-in approver, if their session is valid (not expired, not signed out) and they are still active. */
   const signedIn = async (req: Request): Promise<{ session: ApproverSession; value: string; name: string } | null> => {

@@ -55,6 +55,9 @@ button{font:inherit;border:0;border-radius:.5rem;padding:.7rem 1rem;min-height:4
 .notice{background:#dcfce7;color:#14532d;border-radius:.5rem;padding:.75rem 1rem;margin:0 0 1rem}
 .error{background:#fee2e2;color:#7f1d1d;border-radius:.5rem;padding:.75rem 1rem;margin:0 0 1rem}
 .empty{text-align:center;color:#4b5563;padding:2rem 1rem}
+.courses{list-style:none;margin:.6rem 0 0;padding:0}
+.courses li{display:flex;justify-content:space-between;align-items:center;gap:.5rem;padding:.35rem 0;border-top:1px solid #e5e7eb}
+.launch{background:#1d4ed8;color:#fff;border-radius:.5rem;padding:.55rem 1rem;min-height:44px;display:inline-flex;align-items:center;text-decoration:none;font-weight:600}
 `;
 
 export function page(input: { title: string; heading?: string; body: Markup; signOutCsrf?: string }): string {

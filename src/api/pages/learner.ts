@@ -2,6 +2,8 @@ import { Router } from 'express';
 import type { Db } from '../../db/client';
 import { checkLinkToken, type ApprovalLinkSettings } from '../../services/identity/approval-links';
 import { complianceReport, type ComplianceItem } from '../../services/onboarding/compliance';
+import { courseLaunches, type CourseLaunch } from '../../services/scorm/launches';
+import type { PlayerLinkSettings } from '../../services/scorm/player-links';
 import { html, page, pageSecurityHeaders, type Markup } from './html';
 
 const STATE: Record<string, string> = {
@@ -22,9 +24,10 @@ const STATUS: Record<string, string> = {
 
 /**
  * The learner's page: what they owe, by when, and where each item stands — opened from the link in
- * their welcome and reminder e-mails (signed, expiring, reusable; it shows nothing else).
+ * their welcome and reminder e-mails (signed, expiring, reusable; it shows nothing else). Courses
+ * trainhub hosts open in the SCORM player from here, resuming where the person left off.
  */
-export function learnerPages({ db, settings }: { db: Db; settings: ApprovalLinkSettings }): Router {
+export function learnerPages({ db, settings, player }: { db: Db; settings: ApprovalLinkSettings; player: PlayerLinkSettings }): Router {
   const router = Router();
   router.use('/learner', pageSecurityHeaders);
   const send = (status: number, title: string, body: Markup) => page({ title, heading: 'trainhub training', body });
@@ -36,8 +39,12 @@ export function learnerPages({ db, settings }: { db: Db; settings: ApprovalLinkS
       res.status(check.problem === 'expired' ? 410 : 400).type('html').send(send(400, 'Link not usable', html`<div class="card"><h2>This link cannot be used</h2><p>${text}</p></div>`));
       return;
     }
-    const report = await complianceReport(db, check.token.tenantId, check.token.personId);
-    const open = report.items.filter((i) => ['assigned', 'in_progress', 'overdue', 'waiting_for_prerequisites'].includes(i.status));
+    const [report, launches] = await Promise.all([
+      complianceReport(db, check.token.tenantId, check.token.personId),
+      courseLaunches(db, player, '', check.token.tenantId, check.token.personId),
+    ]);
+    const item = (i: ComplianceItem) => itemCard(i, OPEN.has(i.status) && i.status !== 'waiting_for_prerequisites' ? (launches.get(i.program.key) ?? []) : []);
+    const open = report.items.filter((i) => OPEN.has(i.status));
     const done = report.items.filter((i) => !open.includes(i));
     res
       .status(200)
@@ -56,11 +63,17 @@ ${done.length > 0 ? html`<h2 class="meta">Done</h2>${done.map(item)}` : null}`,
   return router;
 }
 
-function item(i: ComplianceItem): Markup {
+const OPEN = new Set(['assigned', 'in_progress', 'overdue', 'waiting_for_prerequisites']);
+
+const ACTION: Record<string, string> = { open: 'Resume', completed: 'Take again', failed: 'Try again' };
+
+function itemCard(i: ComplianceItem, courses: readonly CourseLaunch[]): Markup {
+  const playable = courses.filter((c) => c.launchUrl !== null);
   return html`<article class="card">
 <h2>${i.program.title}</h2>
 <p class="meta">${i.completedAt ? `completed ${i.completedAt.slice(0, 10)}` : (STATUS[i.status] ?? i.status)}${i.mandatory ? '' : ' · optional'}</p>
 ${i.dueDate && !i.completedAt ? html`<p><span class="due">Due ${i.dueDate}</span></p>` : null}
 ${i.waitingFor.length > 0 ? html`<p class="meta">Comes after: ${i.waitingFor.join(', ')}</p>` : null}
+${playable.length > 0 ? html`<ul class="courses">${playable.map((c) => html`<li><span>${c.title}${c.attempt?.state === 'completed' ? ' ✓' : ''}</span> <a class="launch" href="${c.launchUrl}">${c.attempt ? ACTION[c.attempt.state] : 'Start'}</a></li>`)}</ul>` : null}
 </article>`;
 }

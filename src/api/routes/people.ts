@@ -2,6 +2,8 @@ import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { listPersonAssignments } from '../../services/onboarding/assignments';
 import { complianceReport } from '../../services/onboarding/compliance';
+import { courseLaunches } from '../../services/scorm/launches';
+import type { PlayerLinkSettings } from '../../services/scorm/player-links';
 import { operation } from '../operation';
 import { errorResponse, idParams, standardErrors } from '../schemas/common';
 
@@ -15,10 +17,18 @@ const assignmentView = z
     assignedAt: z.string(),
     dueDate: z.string().meta({ description: 'YYYY-MM-DD' }),
     completedAt: z.string().nullable(),
+    courses: z.array(
+      z.object({
+        key: z.string(),
+        title: z.string(),
+        launchUrl: z.string().nullable().meta({ description: "A short-lived link that opens the course in trainhub's SCORM player; null when trainhub hosts no package for it" }),
+        attempt: z.object({ number: z.number().int(), state: z.enum(['open', 'completed', 'failed']) }).nullable().meta({ description: "The person's latest attempt in the player" }),
+      }),
+    ),
   })
   .meta({ id: 'Assignment' });
 
-export function peopleOperations(db: Db) {
+export function peopleOperations(db: Db, player: PlayerLinkSettings, publicUrl: string) {
   return [
     operation(
       {
@@ -34,7 +44,13 @@ export function peopleOperations(db: Db) {
           404: { description: 'No such person in this tenant', schema: errorResponse },
         },
       },
-      async ({ params, principal }) => ({ status: 200, body: { data: await listPersonAssignments(db, principal.tenantId, params.id) } }),
+      async ({ params, principal }) => {
+        const [assignments, launches] = await Promise.all([
+          listPersonAssignments(db, principal.tenantId, params.id),
+          courseLaunches(db, player, publicUrl, principal.tenantId, params.id),
+        ]);
+        return { status: 200, body: { data: assignments.map((a) => ({ ...a, courses: launches.get(a.programKey) ?? [] })) } };
+      },
     ),
     operation(
       {

@@ -38,7 +38,7 @@ export type CompletionResult =
   | { status: 'rejected'; error: DomainError };
 
 /** A completion that names a known person and course, and is the first of its externalId in the request. */
-interface Candidate {
+export interface Candidate {
   index: number;
   command: CompletionCommand;
   personId: string;
@@ -77,28 +77,7 @@ export async function recordCompletions(db: Db, delivery: CommandDelivery, tenan
   const candidates = [...firstOfKey.values()];
 
   if (candidates.length > 0) {
-    const { commandIds } = await db.$transaction(async (tx) => {
-      const inserted = await insertCompletions(tx, tenantId, actor, candidates);
-      const newOnes = candidates.filter((c) => inserted.has(c.index));
-      const { completed, assignedPersonIds } = await applyNewCompletions(tx, tenantId, [...new Set(newOnes.filter((c) => c.command.passed).map((c) => c.personId))], actor);
-      for (const candidate of newOnes) {
-        results[candidate.index] = {
-          status: 'recorded',
-          completion: inserted.get(candidate.index)!,
-          completedAssignmentIds: completed.filter((a) => a.personId === candidate.personId).map((a) => a.id),
-        };
-      }
-      await judgeRedeliveries(tx, tenantId, candidates.filter((c) => !inserted.has(c.index)), results);
-      // Tell each process whose assignments changed, once, naming the person's last new completion.
-      const lastCompletionOf = new Map(newOnes.map((c) => [c.personId, inserted.get(c.index)!.id]));
-      const changed = [...new Set([...completed.map((a) => a.personId), ...assignedPersonIds])];
-      const commandIds = await queueProcessCommands(
-        tx,
-        delivery.taskQueue,
-        changed.map((personId) => tellTrainingProcessOfCompletion(tenantId, personId, lastCompletionOf.get(personId)!)),
-      );
-      return { commandIds };
-    });
+    const commandIds = await db.$transaction((tx) => recordResolvedCompletions(tx, delivery.taskQueue, tenantId, actor, candidates, results));
     await delivery.deliverNow(commandIds);
   }
 
@@ -110,6 +89,34 @@ export async function recordCompletions(db: Db, delivery: CommandDelivery, tenan
     else results[repeat.index] = outcome.status === 'rejected' ? outcome : { status: 'duplicate', completion: outcome.completion, completedAssignmentIds: [] };
   }
   return results;
+}
+
+/**
+ * The part of recording that runs in the caller's transaction, for completions whose person and
+ * course are known (e.g. the SCORM player's, written with the attempt that earned them): inserts,
+ * marks assignments, fills in `results` by candidate index and queues the process commands, whose
+ * ids the caller hands to the dispatcher after commit.
+ */
+export async function recordResolvedCompletions(tx: DbTx, taskQueue: string, tenantId: string, actor: Actor, candidates: Candidate[], results: CompletionResult[]): Promise<bigint[]> {
+  const inserted = await insertCompletions(tx, tenantId, actor, candidates);
+  const newOnes = candidates.filter((c) => inserted.has(c.index));
+  const { completed, assignedPersonIds } = await applyNewCompletions(tx, tenantId, [...new Set(newOnes.filter((c) => c.command.passed).map((c) => c.personId))], actor);
+  for (const candidate of newOnes) {
+    results[candidate.index] = {
+      status: 'recorded',
+      completion: inserted.get(candidate.index)!,
+      completedAssignmentIds: completed.filter((a) => a.personId === candidate.personId).map((a) => a.id),
+    };
+  }
+  await judgeRedeliveries(tx, tenantId, candidates.filter((c) => !inserted.has(c.index)), results);
+  // Tell each process whose assignments changed, once, naming the person's last new completion.
+  const lastCompletionOf = new Map(newOnes.map((c) => [c.personId, inserted.get(c.index)!.id]));
+  const changed = [...new Set([...completed.map((a) => a.personId), ...assignedPersonIds])];
+  return queueProcessCommands(
+    tx,
+    taskQueue,
+    changed.map((personId) => tellTrainingProcessOfCompletion(tenantId, personId, lastCompletionOf.get(personId)!)),
+  );
 }
 
 /** Inserts the candidates whose source + externalId is new, with their audit entries; returns them by index. */
