@@ -37,11 +37,14 @@ describe('health checks and the OpenAPI document', () => {
       '/completions/batch',
       '/courses',
       '/courses/{key}',
+      '/courses/{key}/scorm-packages',
+      '/courses/{key}/scorm-packages/{version}',
       '/hr/events',
       '/notification-policy',
       '/operations/{id}',
       '/people/{id}/assignments',
       '/people/{id}/compliance',
+      '/people/{id}/scorm-attempts',
       '/programs',
       '/programs/{key}',
       '/progress',
@@ -56,8 +59,14 @@ describe('health checks and the OpenAPI document', () => {
       '/requirements/{id}',
       '/roles',
       '/roles/{key}',
+      '/scorm-attempts/{id}',
       '/training-matrix/sync',
     ]);
+
+    // A SCORM package is uploaded as the zip itself, not as JSON.
+    const upload = body.paths['/courses/{key}/scorm-packages'].post;
+    expect(Object.keys(upload.requestBody.content)).toEqual(['application/zip', 'application/x-zip-compressed', 'application/octet-stream']);
+    expect(Object.keys(upload.responses)).toEqual(expect.arrayContaining(['201', '404', '413', '415', '422']));
 
     const hire = body.paths['/hr/events'].post;
     expect(hire['x-required-scope']).toBe('hr:write');

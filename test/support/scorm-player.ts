@@ -16,6 +16,7 @@ export async function uploadPackage(baseUrl: string, apiKey: string, courseKey: 
 
 export interface PlayerSession {
   status: number;
+  headers: Headers;
   html: string;
   token: string;
   cmi: Record<string, any>;
@@ -33,7 +34,7 @@ export async function openPlayer(baseUrl: string, url: string): Promise<PlayerSe
   const json = /<script type="application\/json" id="scorm-launch">([^<]*)<\/script>/.exec(html)?.[1];
   const launch = json ? JSON.parse(json) : { token: '', cmi: {}, contentUrl: '' };
   const links = new Map([...html.matchAll(/<li><a href="([^"]+)"[^>]*>([^<]+)<\/a>/g)].map((m) => [m[2]!, `${baseUrl}${m[1]!.replace(/&amp;/g, '&')}`]));
-  return { status: response.status, html, token: launch.token, cmi: launch.cmi, contentUrl: launch.contentUrl, cookie: (response.headers.get('set-cookie') ?? '').split(';')[0]!, links };
+  return { status: response.status, headers: response.headers, html, token: launch.token, cmi: launch.cmi, contentUrl: launch.contentUrl, cookie: (response.headers.get('set-cookie') ?? '').split(';')[0]!, links };
 }
 
 export async function commit(baseUrl: string, token: string, seq: number, cmi: unknown, options: { terminated?: boolean; beacon?: boolean } = {}) {
