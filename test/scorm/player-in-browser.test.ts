@@ -135,4 +135,41 @@ describe('taking a SCORM course in the browser', () => {
     expect(detail.commits).toBeGreaterThanOrEqual(1);
     expect(detail.scos[0].cmi).toMatchObject({ completion_status: expect.any(String), learner_id: personId });
   });
+
+  test('a multi-SCO SCORM 2004 course: "continue" asked by the content, and the table of contents, move between SCOs', async () => {
+    const { tenantId, apiKey } = await createTenant(h.db);
+    const api = apiClient(h.baseUrl, apiKey);
+    await givenCatalog(h.db, tenantId, { programs: { golf: ['golf-explained'] }, roles: { golfer: [{ program: 'golf', dueOffsetDays: 30 }] } });
+    await uploadPackage(h.baseUrl, apiKey, 'golf-explained', await readFile(path.join(FIXTURES, 'golf-2004-4th-features.zip')));
+    const { personId } = (await api.post('/api/v1/hr/events', hireEvent({ roles: ['golfer'] }))).body;
+    const [assignment] = (await api.get(`/api/v1/people/${personId}/assignments`)).body.data;
+    const page = await browser.context.newPage();
+    await page.goto(assignment.courses[0].launchUrl.replace('http://trainhub.test', h.baseUrl));
+    expect(await page.locator('h1').innerText()).toBe('Golf Explained · Playing the Game');
+    const frame = await contentFrame(page);
+    // What the content's "next" button does: ask to continue, then terminate. (This package's own
+    // script needs jQuery from Google's CDN, which a machine without internet cannot load, so the
+    // test makes the calls from inside its frame.)
+    await Promise.all([
+      page.waitForURL(/item=etuqiette_item/),
+      frame.evaluate(() => {
+        const api = (globalThis as any).parent.API_1484_11;
+        if (!api.isInitialized()) api.Initialize('');
+        api.SetValue('cmi.completion_status', 'completed');
+        api.SetValue('adl.nav.request', 'continue');
+        api.Terminate('');
+      }),
+    ]);
+    expect(await page.locator('h1').innerText()).toBe('Golf Explained · Etiquette');
+    await eventually(
+      async () => (await api.get(`/api/v1/people/${personId}/scorm-attempts`)).body.data[0]?.scos,
+      (scos) => scos?.some((s: { item: string; verdict: string }) => s.item === 'playing_item' && s.verdict === 'satisfied'),
+      'the terminating beacon landing',
+    );
+    await page.click('summary');
+    await Promise.all([page.waitForURL(/item=assessment_item/), page.click('details a:has-text("Quiz")')]);
+    expect(await page.locator('h1').innerText()).toBe('Golf Explained · Quiz');
+    expect(await page.locator('details li').allTextContents()).toEqual(['Playing the Game ✓', 'Etiquette', 'Handicapping', 'Having Fun', 'Quiz']);
+    await page.close();
+  });
 });

@@ -4,7 +4,7 @@
  * window.Scorm2004API.
  *
  * Reads <script type="application/json" id="scorm-launch">
- *   { version: '1.2' | '2004 …', commitUrl, token, cmi, contentUrl }
+ *   { version: '1.2' | '2004 …', commitUrl, token, cmi, contentUrl, navigation: { next, previous, items } }
  * creates the run-time API content looks for (window.API for 1.2, window.API_1484_11 for 2004) with the
  * session's starting data, and only then loads the content into <iframe id="scorm-content">.
  *
@@ -61,6 +61,20 @@
   document.addEventListener('visibilitychange', function () {
     if (document.visibilityState === 'hidden') saveOnLeaving();
   });
+
+  // SCORM 2004 content asks to move on by setting adl.nav.request before Terminate; the terminating
+  // commit has gone out as a beacon by the time scorm-again tells us, so the page may be left.
+  var navigation = launch.navigation || { next: null, previous: null, items: {} };
+  function go(href) {
+    if (href) window.location.assign(href);
+  }
+  if (typeof api.on === 'function') {
+    api.on('SequenceNext', function () { go(navigation.next); });
+    api.on('SequencePrevious', function () { go(navigation.previous); });
+    ['SequenceChoice', 'SequenceJump'].forEach(function (event) {
+      api.on(event, function (_element, target) { go(navigation.items[target]); });
+    });
+  }
 
   document.getElementById('scorm-content').src = launch.contentUrl;
 })();

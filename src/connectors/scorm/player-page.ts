@@ -8,7 +8,15 @@ export interface PlayerPageInput {
   /** The table of contents (items that launch something) and how to open each. */
   contents: { item: ScormItem; href: string; current: boolean; done: boolean }[];
   /** What player-client.js reads: where to commit, with which token, the CMI to start from, the content's URL. */
-  launch: { version: ScormVersion; commitUrl: string; token: string; cmi: object; contentUrl: string };
+  launch: {
+    version: ScormVersion;
+    commitUrl: string;
+    token: string;
+    cmi: object;
+    contentUrl: string;
+    /** Where SCORM 2004 navigation requests (adl.nav.request continue / previous / choice / jump) lead. */
+    navigation: { next: string | null; previous: string | null; items: Record<string, string> };
+  };
 }
 
 const STYLE = `

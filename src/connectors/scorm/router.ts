@@ -38,11 +38,15 @@ const ASSETS: Record<string, string> = {
   'player-client.js': path.join(__dirname, 'player-client.js'),
 };
 
-/** What packaged content may do on trainhub's origin: run its own scripts and media, reach only this origin. */
+/**
+ * What packaged content may do on trainhub's origin: run its own scripts (authoring tools inline and
+ * eval them) and load what real courses load from elsewhere over https (fonts, a CDN's jQuery, an
+ * embedded video); never plugins, a foreign <base>, forms posting elsewhere, or framing by others.
+ */
 const CONTENT_POLICY =
-  "default-src 'self'; script-src 'self' 'unsafe-inline' 'unsafe-eval' blob:; style-src 'self' 'unsafe-inline'; img-src 'self' data: blob:; " +
-  "media-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; frame-src 'self'; worker-src 'self' blob:; object-src 'none'; " +
-  "base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
+  "default-src 'self' https:; script-src 'self' 'unsafe-inline' 'unsafe-eval' blob: https:; style-src 'self' 'unsafe-inline' https:; " +
+  "img-src 'self' data: blob: https:; media-src 'self' data: blob: https:; font-src 'self' data: https:; connect-src 'self' https:; " +
+  "frame-src 'self' https:; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'self'";
 
 const PLAYER_POLICY =
   "default-src 'none'; script-src 'self'; style-src 'unsafe-inline'; img-src 'self'; frame-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'";
@@ -96,6 +100,13 @@ export function scormRouter({ db, delivery, store, links, secureCookies }: Scorm
     const cmi = initialCmi(version, { learnerId: person.id, learnerName: person.name, item, previous, credit: true });
     const contentUrl = isExternal(item.launchUrl) ? item.launchUrl : `/scorm/content/${attempt.packageId}/${item.launchUrl}`;
     res.cookie(CONTENT_COOKIE, contentCookie(links, attempt.packageId), { httpOnly: true, sameSite: 'lax', secure: secureCookies, path: `/scorm/content/${attempt.packageId}/` });
+    const href = (identifier: string) => `/scorm/play?session=${encodeURIComponent(token)}&item=${encodeURIComponent(identifier)}`;
+    const at = contents.findIndex((c) => c.identifier === item.identifier);
+    const navigation = {
+      next: at >= 0 && at < contents.length - 1 ? href(contents[at + 1]!.identifier) : null,
+      previous: at > 0 ? href(contents[at - 1]!.identifier) : null,
+      items: Object.fromEntries(contents.map((c) => [c.identifier, href(c.identifier)])),
+    };
     res
       .status(200)
       .type('html')
@@ -104,8 +115,8 @@ export function scormRouter({ db, delivery, store, links, secureCookies }: Scorm
           courseTitle: course.title,
           version,
           item,
-          contents: contents.map((c) => ({ item: c, current: c.identifier === item.identifier, done: done.has(c.identifier), href: `/scorm/play?session=${encodeURIComponent(token)}&item=${encodeURIComponent(c.identifier)}` })),
-          launch: { version, commitUrl: '/scorm/commits', token, cmi, contentUrl },
+          contents: contents.map((c) => ({ item: c, current: c.identifier === item.identifier, done: done.has(c.identifier), href: href(c.identifier) })),
+          launch: { version, commitUrl: '/scorm/commits', token, cmi, contentUrl, navigation },
         }),
       );
   };
