@@ -5,7 +5,7 @@ ENV NODE_ENV=production CHECKPOINT_DISABLE=1 PRISMA_HIDE_UPDATE_MESSAGE=1
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund --include=dev
 COPY . .
-RUN tools/prisma.sh generate && npm run build
+RUN tools/prisma.sh generate && npm run build && mkdir -p .data/scorm && chown -R node .data
 USER node
 EXPOSE 3000
 CMD ["node", "dist/src/main.js", "api"]
