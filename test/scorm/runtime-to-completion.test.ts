@@ -167,6 +167,8 @@ describe('SCORM runtime data becomes completions', () => {
     const bad = await commit(h.baseUrl, s.token, 1, lesson12({ lesson_status: 'done' }));
     expect(bad.status).toBe(400);
     expect(bad.body.error.message).toContain('cmi.core.lesson_status');
+    const nul = await commit(h.baseUrl, s.token, 1, lesson12({ lesson_status: 'incomplete' }, { suspend_data: 'a\u0000b' }));
+    expect([nul.status, nul.body.error.message]).toEqual([400, 'cmi.suspend_data must not contain U+0000']);
     const notJson = await fetch(`${h.baseUrl}/scorm/commits`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: '{"token":' });
     expect(notJson.status).toBe(400);
     expect((await p.attempts())[0].state).toBe('open');

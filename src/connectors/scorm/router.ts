@@ -21,7 +21,8 @@ import {
 } from '../../services/scorm/player-links';
 import { launchableItems, type ScormItem, type ScormManifest, type ScormVersion } from './manifest';
 import { playerPage } from './player-page';
-import { initialCmi } from './runtime';
+import { initialCmi, InvalidCommit } from './runtime';
+import { findUnstorableText } from '../../domain/text';
 
 export interface ScormRouterDeps {
   db: Db;
@@ -157,6 +158,9 @@ export function scormRouter({ db, delivery, store, links, secureCookies }: Scorm
       }
       const body = commitBody.safeParse(parsed);
       if (!body.success) throw invalid('commit', body.error.issues, ['body']);
+      // PostgreSQL cannot keep NUL or half a surrogate pair; other characters content sends are kept as sent.
+      const unstorable = findUnstorableText(body.data.cmi);
+      if (unstorable) throw new InvalidCommit(['cmi', ...unstorable.path].join('.'), `must not contain ${unstorable.character}`);
       const grant = readSessionToken(links, body.data.token);
       if (!grant.ok) {
         res.status(401).json({ result: false, errorCode: 101, error: { code: `session_${grant.problem}`, message: grant.problem === 'expired' ? 'The player session has expired; reopen the course' : 'The commit does not carry a valid player session token', requestId: req.id } });
