@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
+import { importPackage } from '../../src/services/scorm/packages';
 import { createTenant, givenCatalog } from '../support/builders';
 import { startHarness, type Harness } from '../support/harness';
 import { TEST_DATABASE_URL } from '../support/environment';
@@ -156,12 +158,15 @@ describe('importing SCORM packages', () => {
     expect(await readdir(path.join(h.scorm.store.root, '.incoming'))).toEqual([]);
   });
 
-  test('a file over the size cap, and a body that is not a zip type, are refused', async () => {
+  test('a file or an upload over its size cap, and a body that is not a zip type, are refused', async () => {
     const { db, scorm } = h;
-    const small = { ...scorm.store, limits: { ...scorm.store.limits, maxFileBytes: 1024 } };
-    const { importPackage } = await import('../../src/services/scorm/packages');
-    const { Readable } = await import('node:stream');
-    await expect(importPackage(db, small, tenantId, { type: 'system' }, 'golf-explained', Readable.from([await zipWithFileOfSize(4096)]))).rejects.toMatchObject({ status: 422, code: 'package_file_too_large' });
+    const packagesBefore = await db.scormPackage.count({ where: { tenantId } });
+    const smallFiles = { ...scorm.store, limits: { ...scorm.store.limits, maxFileBytes: 1024 } };
+    await expect(importPackage(db, smallFiles, tenantId, { type: 'system' }, 'golf-explained', Readable.from([await zipWithFileOfSize(4096)]))).rejects.toMatchObject({ status: 422, code: 'package_file_too_large' });
+    const smallUploads = { ...scorm.store, maxUploadBytes: 100_000 };
+    await expect(importPackage(db, smallUploads, tenantId, { type: 'system' }, 'golf-explained', Readable.from([await fixture('golf-scorm12.zip')]))).rejects.toMatchObject({ status: 413, code: 'upload_too_large' });
+    expect(await db.scormPackage.count({ where: { tenantId } })).toBe(packagesBefore);
+    expect(await readdir(path.join(scorm.store.root, '.incoming'))).toEqual([]);
     const wrongType = await upload(await minimalPackageWith(), { type: 'text/plain' });
     expect(wrongType.status).toBe(415);
   });

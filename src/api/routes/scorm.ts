@@ -95,12 +95,20 @@ export function scormOperations(db: Db, store: PackageStore) {
           201: { description: 'Imported: the package version, its SCORM version, organizations and items', schema: packageView },
           ...standardErrors,
           ...packageErrors,
-          413: { description: 'package_too_large: the upload is over SCORM_MAX_UPLOAD_MB', schema: errorResponse },
+          413: { description: 'upload_too_large: the upload is over SCORM_MAX_UPLOAD_MB', schema: errorResponse },
           415: { description: 'The body is not a zip', schema: errorResponse },
           422: { description: 'The package is refused (unsafe or oversized entries, a zip bomb, a missing or invalid manifest); nothing was kept', schema: errorResponse },
         },
       },
-      async ({ params, principal, actor, req }) => ({ status: 201, body: await importPackage(db, store, principal.tenantId, actor, params.key, req) }),
+      async ({ params, principal, actor, req }) => {
+        try {
+          return { status: 201, body: await importPackage(db, store, principal.tenantId, actor, params.key, req) };
+        } catch (error) {
+          // Refused before the whole body was read (e.g. over the size cap): end the connection rather than read the rest.
+          if (!req.complete) req.res?.set('connection', 'close');
+          throw error;
+        }
+      },
     ),
     operation(
       {

@@ -52,7 +52,7 @@ export interface PackageSettings {
 
 export class UploadTooLarge extends DomainError {
   constructor(limit: number) {
-    super(413, 'package_too_large', `The upload is larger than ${limit} bytes (SCORM_MAX_UPLOAD_MB)`, { limitBytes: limit });
+    super(413, 'upload_too_large', `The upload is larger than ${limit} bytes (SCORM_MAX_UPLOAD_MB)`, { limitBytes: limit });
   }
 }
 
