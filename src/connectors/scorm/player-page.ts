@@ -5,8 +5,8 @@ export interface PlayerPageInput {
   courseTitle: string;
   version: ScormVersion;
   item: ScormItem;
-  /** The table of contents (items that launch something) and how to open each. */
-  contents: { item: ScormItem; href: string; current: boolean; done: boolean }[];
+  /** The table of contents: the items that launch something, the one playing, those done. */
+  contents: { item: ScormItem; current: boolean; done: boolean }[];
   /** What player-client.js reads: where to commit, with which token, the CMI to start from, the content's URL. */
   launch: {
     version: ScormVersion;
@@ -46,9 +46,7 @@ function scriptJson(value: unknown): Markup {
  * table of contents with previous / next.
  */
 export function playerPage(input: PlayerPageInput): string {
-  const at = input.contents.findIndex((c) => c.current);
-  const previous = at > 0 ? input.contents[at - 1] : undefined;
-  const next = at >= 0 && at < input.contents.length - 1 ? input.contents[at + 1] : undefined;
+  const { previous, next, items } = input.launch.navigation;
   const runtime = input.version === '1.2' ? 'scorm12.min.js' : 'scorm2004.min.js';
   return html`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
@@ -58,9 +56,9 @@ export function playerPage(input: PlayerPageInput): string {
 ${
   input.contents.length > 1
     ? html`<nav aria-label="Course contents">
-<a href="${previous?.href ?? '#'}" rel="prev" aria-disabled="${previous ? 'false' : 'true'}">Previous</a>
-<details><summary>Contents</summary><ol>${input.contents.map((c) => html`<li><a href="${c.href}"${c.current ? html` aria-current="page"` : null}>${c.item.title}</a>${c.done ? ' ✓' : ''}</li>`)}</ol></details>
-<a href="${next?.href ?? '#'}" rel="next" aria-disabled="${next ? 'false' : 'true'}">Next</a>
+<a href="${previous ?? '#'}" rel="prev" aria-disabled="${previous ? 'false' : 'true'}">Previous</a>
+<details><summary>Contents</summary><ol>${input.contents.map((c) => html`<li><a href="${items[c.item.identifier]}"${c.current ? html` aria-current="page"` : null}>${c.item.title}</a>${c.done ? ' ✓' : ''}</li>`)}</ol></details>
+<a href="${next ?? '#'}" rel="next" aria-disabled="${next ? 'false' : 'true'}">Next</a>
 </nav>`
     : null
 }

@@ -2,7 +2,7 @@ import path from 'node:path';
 import express, { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { invalid } from '../../api/operation';
-import { pageSecurityHeaders } from '../../api/pages/html';
+import { html, page, pageSecurityHeaders } from '../../api/pages/html';
 import { cookieValue } from '../../api/cookies';
 import type { Db } from '../../db/client';
 import { DomainError, InvalidRequest, NotFound } from '../../domain/errors';
@@ -79,7 +79,10 @@ export function scormRouter({ db, delivery, store, links, secureCookies }: Scorm
   });
 
   const refuse = (res: Response, status: number, text: string) => {
-    res.status(status).type('html').send(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Course not available</title></head><body><main style="font:16px system-ui;max-width:36rem;margin:2rem auto;padding:0 1rem"><h1>This course cannot be opened</h1><p>${text}</p></main></body></html>`);
+    res
+      .status(status)
+      .type('html')
+      .send(page({ title: 'Course not available', heading: 'trainhub training', body: html`<div class="card"><h2>This course cannot be opened</h2><p>${text}</p></div>` }));
   };
 
   const play = async (res: Response, attempt: AttemptRow, itemId: string | undefined) => {
@@ -116,7 +119,7 @@ export function scormRouter({ db, delivery, store, links, secureCookies }: Scorm
           courseTitle: course.title,
           version,
           item,
-          contents: contents.map((c) => ({ item: c, current: c.identifier === item.identifier, done: done.has(c.identifier), href: href(c.identifier) })),
+          contents: contents.map((c) => ({ item: c, current: c.identifier === item.identifier, done: done.has(c.identifier) })),
           launch: { version, commitUrl: '/scorm/commits', token, cmi, contentUrl, navigation },
         }),
       );
