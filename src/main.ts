@@ -14,6 +14,7 @@ import { openRuntime, runWorker, startApi } from './runtime';
 import { issueApiKey, listApiKeys, revokeApiKey, rotateApiKey } from './services/identity/api-keys';
 import { importPackage } from './services/scorm/packages';
 import { packageStore } from './services/scorm/settings';
+import { createLrsClient, LRS_SCOPES, type LrsScope } from './services/xapi/lrs-clients';
 import { PROJECT_ROOT } from './temporal/binaries';
 import { startDevServer } from './temporal/dev-server';
 
@@ -26,7 +27,8 @@ const USAGE = `usage: trainhub <command>
   list-api-keys <tenant-slug>           the tenant's keys: prefix, name, scopes, last use, revocation
   rotate-api-key <tenant-slug> <key-prefix> [grace-minutes=60]   print a new key; the old one works for the grace period
   revoke-api-key <tenant-slug> <key-prefix>   refuse the key from now on
-  import-scorm <zip> --tenant <slug> --course <key>   import a SCORM package as the course's next version`;
+  import-scorm <zip> --tenant <slug> --course <key>   import a SCORM package as the course's next version
+  create-lrs-client <tenant-slug> <name> [read|write...]   print a new LRS client's key and secret (HTTP Basic at /xapi)`;
 
 /** Changes made from the command line are audited as the system's. */
 const CLI = { type: 'system' as const, id: 'cli' };
@@ -94,6 +96,17 @@ async function main(argv: string[]): Promise<void> {
       } finally {
         await db.$disconnect();
       }
+      return;
+    }
+    case 'create-lrs-client': {
+      const [slug, name, ...scopes] = args;
+      const unknown = scopes.filter((s) => !(LRS_SCOPES as readonly string[]).includes(s));
+      if (!slug || !name || unknown.length > 0) throw new Error(`${USAGE}${unknown.length ? `\nunknown scopes: ${unknown.join(', ')}` : ''}`);
+      const db = createDb(config.DATABASE_URL);
+      const tenant = await db.tenant.findUniqueOrThrow({ where: { slug } });
+      const client = await createLrsClient(db, tenant.id, CLI, { name, scopes: scopes.length > 0 ? (scopes as LrsScope[]) : ['read', 'write'] });
+      console.log(JSON.stringify({ endpoint: `${config.PUBLIC_URL}/xapi/`, key: client.key, secret: client.secret, scopes: client.scopes }));
+      await db.$disconnect();
       return;
     }
     case 'create-api-key': {

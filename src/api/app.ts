@@ -8,6 +8,7 @@ import type { CommandDelivery } from '../services/processes/operations';
 import type { ScormSettings } from '../services/scorm/settings';
 import type { Processes } from '../temporal/processes';
 import { scormRouter } from '../connectors/scorm/router';
+import { xapiRouter } from '../connectors/xapi/router';
 import { authenticate } from './auth';
 import { errorHandler, notFoundRoute } from './errors';
 import { buildOpenApiDocument } from './openapi';
@@ -83,6 +84,8 @@ export function createApp({ db, processes, delivery, logger, publicUrl, approval
   app.use(learnerPages({ db, settings: approvalLinks, player: scorm.links }));
   // The SCORM player, its commits and the packages' files (same origin, so content finds the API).
   app.use(scormRouter({ db, delivery, store: scorm.store, links: scorm.links, secureCookies: publicUrl.startsWith('https:') }));
+  // The Learning Record Store (xAPI), with its own clients (HTTP Basic) and error rules.
+  app.use('/xapi', xapiRouter({ db, delivery, publicUrl, rateLimitPerMinute }));
 
   app.use(notFoundRoute);
   app.use(errorHandler);

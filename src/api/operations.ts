@@ -17,6 +17,7 @@ import { requirementOperations } from './routes/requirements';
 import { roleOperations } from './routes/roles';
 import { scormOperations } from './routes/scorm';
 import { trainingMatrixOperations } from './routes/training-matrix';
+import { xapiOperations } from './routes/xapi';
 
 /**
  * Every operation under /api/v1: what the router mounts and what the OpenAPI document describes.
@@ -44,5 +45,7 @@ export function apiOperations(db: Db, processes: Processes, delivery: CommandDel
     ...approvalOperations(db, processes),
     // The tenant's own API keys.
     ...apiKeyOperations(db),
+    // The Learning Record Store's clients and which activities count as which course.
+    ...xapiOperations(db),
   ];
 }

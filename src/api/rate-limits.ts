@@ -26,6 +26,18 @@ export function limitPerKey(perMinute: number): RequestHandler {
   });
 }
 
+/** The same for LRS clients at /xapi, counted per client (HTTP Basic key). */
+export function limitPerLrsClient(perMinute: number): RequestHandler {
+  return rateLimit({
+    windowMs: 60_000,
+    limit: perMinute,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: (req) => `lrs:${req.lrs!.clientId}`,
+    handler: (req, res, next) => tooMany(`This LRS client made more than ${perMinute} requests in a minute; retry after the Retry-After seconds`)(req, res, next),
+  });
+}
+
 /** The approver pages have no key: their forms (sign-in, new-link requests, decisions) are limited per address. */
 export function limitPerAddress(perMinute: number): RequestHandler {
   return rateLimit({

@@ -1,11 +1,11 @@
-import type { Db } from '../../db/client';
+import type { DbTx } from '../../db/client';
 import { DomainError, UnknownReference } from '../../domain/errors';
 
 /** Who is meant: an LMS may know trainhub's id, the HR system's external id, or only the e-mail. */
 export type PersonReference = { id: string } | { externalId: string } | { email: string };
 
 /** The person each reference names, or why it names nobody (unknown) or several (ambiguous): one query for all. */
-export async function resolvePeople(db: Db, tenantId: string, references: readonly PersonReference[]): Promise<(string | DomainError)[]> {
+export async function resolvePeople(db: DbTx, tenantId: string, references: readonly PersonReference[]): Promise<(string | DomainError)[]> {
   const ids = references.flatMap((r) => ('id' in r ? [r.id] : []));
   const externalIds = references.flatMap((r) => ('externalId' in r ? [r.externalId] : []));
   const emails = references.flatMap((r) => ('email' in r ? [r.email] : []));
@@ -29,7 +29,7 @@ export async function resolvePeople(db: Db, tenantId: string, references: readon
   });
 }
 
-export async function resolvePerson(db: Db, tenantId: string, reference: PersonReference): Promise<string> {
+export async function resolvePerson(db: DbTx, tenantId: string, reference: PersonReference): Promise<string> {
   const [resolved] = await resolvePeople(db, tenantId, [reference]);
   if (resolved instanceof DomainError) throw resolved;
   return resolved!;

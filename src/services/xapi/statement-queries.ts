@@ -1,0 +1,93 @@
+import type { Db } from '../../db/client';
+import { Prisma } from '../../db/client';
+import type { Statement } from '../../connectors/xapi/validation';
+import { VOIDED } from './statements';
+
+export interface StatementFilters {
+  /** An agent's identifier (agentIdentifier). */
+  agent?: string;
+  verb?: string;
+  activity?: string;
+  registration?: string;
+  relatedAgents: boolean;
+  relatedActivities: boolean;
+  since?: Date;
+  until?: Date;
+  ascending: boolean;
+  limit: number;
+  /** The last `seq` of the previous page (the `more` link carries it). */
+  after?: bigint;
+}
+
+export interface StatementRow {
+  seq: bigint;
+  statement: Statement;
+  stored: Date;
+}
+
+/**
+ * One page of the statements that match (Communication 2.1.3): not voided; filters on agent, verb,
+ * activity and registration match the statement itself, or — the spec's rule for statements that
+ * target others — the statement its StatementRef object names (one level: a reference to a
+ * reference is not followed). Time and paging filters apply to the statement returned. The agent
+ * and activity filters use the link tables (index scans for `related_*` too).
+ */
+export async function findStatements(db: Db, tenantId: string, f: StatementFilters): Promise<{ rows: StatementRow[]; more: boolean }> {
+  const targetFilters = filtersOn('t', tenantId, f);
+  const order = f.ascending ? Prisma.sql`ASC` : Prisma.sql`DESC`;
+  const window = [
+    f.since ? Prisma.sql`AND s.stored > ${f.since}` : Prisma.empty,
+    f.until ? Prisma.sql`AND s.stored <= ${f.until}` : Prisma.empty,
+    f.after !== undefined ? (f.ascending ? Prisma.sql`AND s.seq > ${f.after}` : Prisma.sql`AND s.seq < ${f.after}`) : Prisma.empty,
+  ];
+  const limit = f.limit + 1;
+  const direct = Prisma.sql`
+    SELECT s.seq, s.statement, s.stored FROM xapi_statement s
+     WHERE s.tenant_id = ${tenantId}::uuid AND NOT s.voided ${filtersOn('s', tenantId, f)} ${Prisma.join(window, ' ')}
+     ORDER BY s.seq ${order} LIMIT ${limit}`;
+  const hasTargetFilters = f.agent !== undefined || f.verb !== undefined || f.activity !== undefined || f.registration !== undefined;
+  const rows = hasTargetFilters
+    ? await db.$queryRaw<StatementRow[]>`
+        SELECT seq, statement, stored FROM (
+          (${direct})
+          UNION
+          (SELECT s.seq, s.statement, s.stored FROM xapi_statement s JOIN xapi_statement t ON t.tenant_id = s.tenant_id AND t.id = s.ref
+            WHERE s.tenant_id = ${tenantId}::uuid AND s.ref IS NOT NULL AND NOT s.voided ${targetFilters} ${Prisma.join(window, ' ')}
+            ORDER BY s.seq ${order} LIMIT ${limit})
+        ) page ORDER BY seq ${order} LIMIT ${limit}`
+    : await db.$queryRaw<StatementRow[]>`${direct}`;
+  return { rows: rows.slice(0, f.limit), more: rows.length > f.limit };
+}
+
+/** The filters on agent, verb, activity and registration, applied to the statement aliased `alias`. */
+function filtersOn(alias: 's' | 't', tenantId: string, f: StatementFilters): Prisma.Sql {
+  const a = Prisma.raw(alias);
+  return Prisma.join(
+    [
+      f.verb !== undefined ? Prisma.sql`AND ${a}.verb = ${f.verb}` : Prisma.empty,
+      f.registration !== undefined ? Prisma.sql`AND ${a}.registration = ${f.registration}::uuid` : Prisma.empty,
+      f.agent !== undefined
+        ? Prisma.sql`AND ${a}.seq IN (SELECT seq FROM xapi_statement_agent WHERE tenant_id = ${tenantId}::uuid AND agent = ${f.agent} ${f.relatedAgents ? Prisma.empty : Prisma.sql`AND NOT related`})`
+        : Prisma.empty,
+      f.activity !== undefined
+        ? Prisma.sql`AND ${a}.seq IN (SELECT seq FROM xapi_statement_activity WHERE tenant_id = ${tenantId}::uuid AND activity = ${f.activity} ${f.relatedActivities ? Prisma.empty : Prisma.sql`AND NOT related`})`
+        : Prisma.empty,
+    ],
+    ' ',
+  );
+}
+
+/** One statement by id: a voided one only when asked for as voided (voidedStatementId), else only one that is not. */
+export async function getStatement(db: Db, tenantId: string, id: string, voided: boolean): Promise<StatementRow | null> {
+  const row = await db.xapiStatement.findUnique({ where: { tenantId_id: { tenantId, id } }, select: { seq: true, statement: true, stored: true, voided: true, verb: true } });
+  if (!row || row.voided !== voided) return null;
+  return { seq: row.seq, statement: row.statement as Statement, stored: row.stored };
+}
+
+/** The attachments (by SHA-2) the statements refer to, for a multipart answer. */
+export async function attachmentsOf(db: Db, tenantId: string, statements: Statement[]) {
+  const hashes = [...new Set(statements.flatMap((s) => ((s.attachments ?? []) as { sha2: string }[]).map((a) => a.sha2.toLowerCase())))];
+  if (hashes.length === 0) return [];
+  return db.xapiAttachment.findMany({ where: { tenantId, sha2: { in: hashes } }, select: { sha2: true, contentType: true, content: true } });
+}
+

@@ -1,0 +1,223 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { readStatementsRequest, writeMultipart } from '../../src/connectors/xapi/multipart';
+import { createTenant } from '../support/builders';
+import { startHarness, type Harness } from '../support/harness';
+import { lrsClient, query, statement, verbs } from '../support/lrs';
+import { createLrsClient } from '../../src/services/xapi/lrs-clients';
+
+/**
+ * The Statement Resource over real HTTP, as xAPI 1.0.3 Communication 2.1 (and 2.0.0) says: storing
+ * one or many statements all or nothing, immutability, voiding, every filter with `more` paging,
+ * formats, the required headers, credentials and tenants.
+ */
+describe('xAPI statements resource', () => {
+  let h: Harness;
+  let lrs: ReturnType<typeof lrsClient>;
+  let tenantId: string;
+  let credentials: { key: string; secret: string };
+  beforeAll(async () => {
+    h = await startHarness();
+    ({ tenantId } = await createTenant(h.db));
+    credentials = await createLrsClient(h.db, tenantId, { type: 'system' }, { name: 'Acme LMS', scopes: ['read', 'write'] });
+    lrs = lrsClient(h.baseUrl, credentials);
+  });
+  afterAll(() => h?.close());
+
+  const learner = () => ({ objectType: 'Agent', mbox: `mailto:${randomUUID()}@example.com` });
+  const activity = () => ({ objectType: 'Activity', id: `https://example.com/activities/${randomUUID()}` });
+  const ids = (body: { statements: { id: string }[] }) => body.statements.map((s) => s.id);
+
+  test('Communication 2.1.2: POST stores one or many and answers their ids; the LRS sets id, stored, authority, version and timestamp', async () => {
+    const given = randomUUID();
+    const posted = await lrs.post('/statements', [statement({ id: given }), statement()]);
+    expect(posted.status).toBe(200);
+    expect(posted.headers.get('x-experience-api-version')).toBe('1.0.3');
+    expect(posted.body).toHaveLength(2);
+    expect(posted.body[0]).toBe(given);
+    expect(posted.body[1]).toMatch(/^[0-9a-f-]{36}$/);
+    const got = await lrs.get(`/statements?statementId=${posted.body[1]}`);
+    expect(got.status).toBe(200);
+    expect(got.headers.get('x-experience-api-consistent-through')).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+    expect(got.headers.get('last-modified')).toBeTruthy();
+    expect(got.body).toMatchObject({ ...statement(), id: posted.body[1], version: '1.0.0', authority: { objectType: 'Agent', account: { homePage: 'http://trainhub.test', name: expect.stringMatching(/^lrs_/) } } });
+    expect(got.body.stored).toBe(got.body.timestamp);
+    expect(new Date(got.body.stored).getTime()).toBeGreaterThan(Date.now() - 60_000);
+  });
+
+  test('Communication 2.1.1: PUT stores a statement under its statementId; the same again is accepted, other content is 409', async () => {
+    const id = randomUUID();
+    const body = statement({ actor: learner() });
+    expect((await lrs.put(`/statements?statementId=${id}`, body)).status).toBe(204);
+    expect((await lrs.put(`/statements?statementId=${id}`, body)).status).toBe(204);
+    expect((await lrs.post('/statements', { ...body, id })).status).toBe(200);
+    expect((await lrs.put(`/statements?statementId=${id}`, { ...body, verb: verbs.completed })).status).toBe(409);
+    expect((await lrs.put('/statements', body)).status).toBe(400);
+    expect((await lrs.put(`/statements?statementId=${id}`, [body])).status).toBe(400);
+    expect((await lrs.put(`/statements?statementId=${randomUUID()}`, { ...body, id: randomUUID() })).status).toBe(400);
+    expect((await lrs.get(`/statements?statementId=${id}`)).body.verb.id).toBe(body.verb.id);
+  });
+
+  test('Communication 2.1.2: a batch with an invalid statement, or the same id twice, is refused whole', async () => {
+    const actor = learner();
+    const good = statement({ actor });
+    const invalid = await lrs.post('/statements', [good, statement({ actor, verb: { id: 'not an iri' } })]);
+    expect(invalid.status).toBe(400);
+    expect(invalid.body.error.message).toMatch(/verb/);
+    const id = randomUUID();
+    expect((await lrs.post('/statements', [{ ...good, id }, { ...good, id }])).status).toBe(400);
+    expect((await lrs.get(`/statements${query({ agent: actor })}`)).body.statements).toEqual([]);
+  });
+
+  test('Data 2.3.2 / Communication 2.1.3: a voided statement leaves queries but is found by voidedStatementId; a voiding statement cannot be voided', async () => {
+    const actor = learner();
+    const [target] = (await lrs.post('/statements', statement({ actor }))).body;
+    const [voiding] = (await lrs.post('/statements', statement({ actor, verb: verbs.voided, object: { objectType: 'StatementRef', id: target } }))).body;
+    expect((await lrs.get(`/statements?statementId=${target}`)).status).toBe(404);
+    expect((await lrs.get(`/statements?voidedStatementId=${target}`)).body.id).toBe(target);
+    expect((await lrs.get(`/statements?voidedStatementId=${voiding}`)).status).toBe(404);
+    expect(ids((await lrs.get(`/statements${query({ agent: actor })}`)).body)).toEqual([voiding]);
+    const again = await lrs.post('/statements', statement({ actor, verb: verbs.voided, object: { objectType: 'StatementRef', id: voiding } }));
+    expect(again.status).toBe(400);
+  });
+
+  test('Communication 2.1.3: agent, verb, activity and registration filters; related_agents and related_activities widen them', async () => {
+    const actor = learner();
+    const instructor = learner();
+    const course = activity();
+    const lesson = activity();
+    const registration = randomUUID();
+    const [a, b, c] = (
+      await lrs.post('/statements', [
+        statement({ actor, object: course, verb: verbs.completed }),
+        statement({ actor, object: lesson, context: { registration, instructor, contextActivities: { parent: [course] } } }),
+        statement({ actor: instructor, object: actor }),
+      ])
+    ).body;
+    const find = async (params: Record<string, unknown>) => ids((await lrs.get(`/statements${query(params)}`)).body);
+    expect(await find({ agent: actor })).toEqual([c, b, a]);
+    expect(await find({ agent: instructor })).toEqual([c]);
+    expect(await find({ agent: instructor, related_agents: true })).toEqual([c, b]);
+    expect(await find({ agent: actor, verb: verbs.completed.id })).toEqual([a]);
+    expect(await find({ activity: course.id })).toEqual([a]);
+    expect(await find({ activity: course.id, related_activities: true })).toEqual([b, a]);
+    expect(await find({ registration })).toEqual([b]);
+    expect(await find({ agent: actor, ascending: true })).toEqual([a, b, c]);
+  });
+
+  test('Communication 2.1.3: a statement referring to a matching statement matches too', async () => {
+    const actor = learner();
+    const [target] = (await lrs.post('/statements', statement({ actor }))).body;
+    const [ref] = (await lrs.post('/statements', statement({ actor: learner(), object: { objectType: 'StatementRef', id: target } }))).body;
+    expect(ids((await lrs.get(`/statements${query({ agent: actor })}`)).body)).toEqual([ref, target]);
+  });
+
+  test('Communication 2.1.3: since, until, limit and the more link page through everything once', async () => {
+    const actor = learner();
+    const first = (await lrs.post('/statements', Array.from({ length: 5 }, () => statement({ actor })))).body as string[];
+    const stored = (await lrs.get(`/statements?statementId=${first[4]}`)).body.stored;
+    const later = (await lrs.post('/statements', Array.from({ length: 2 }, () => statement({ actor })))).body as string[];
+    const seen: string[] = [];
+    let page = await lrs.get(`/statements${query({ agent: actor, limit: '3' })}`);
+    for (;;) {
+      seen.push(...ids(page.body));
+      if (!page.body.more) break;
+      expect(page.body.more).toMatch(/^\/xapi\/statements\?/);
+      page = await lrs.get(page.body.more.replace('/xapi', ''));
+    }
+    expect(seen).toEqual([...first, ...later].reverse());
+    expect(ids((await lrs.get(`/statements${query({ agent: actor, until: stored })}`)).body)).toEqual([...first].reverse());
+    expect(ids((await lrs.get(`/statements${query({ agent: actor, since: stored })}`)).body)).toEqual([...later].reverse());
+    expect((await lrs.get(`/statements${query({ agent: actor, limit: '0' })}`)).body.statements).toHaveLength(7);
+  });
+
+  test('Communication 2.1.3: format=ids keeps only identifiers; canonical keeps the language the caller prefers', async () => {
+    const actor = { ...learner(), name: 'Grace' };
+    const object = { ...activity(), definition: { name: { 'en-US': 'Safety', 'de-DE': 'Sicherheit' }, type: 'http://adlnet.gov/expapi/activities/course' } };
+    const [id] = (await lrs.post('/statements', statement({ actor, object }))).body;
+    const idsOnly = (await lrs.get(`/statements?statementId=${id}&format=ids`)).body;
+    expect(idsOnly.actor).toEqual({ objectType: 'Agent', mbox: actor.mbox });
+    expect(idsOnly.object).toEqual({ objectType: 'Activity', id: object.id });
+    const canonical = (await lrs.get(`/statements?statementId=${id}&format=canonical`, { 'accept-language': 'de-DE, en;q=0.5' })).body;
+    expect(canonical.object.definition.name).toEqual({ 'de-DE': 'Sicherheit' });
+    expect((await lrs.get(`/statements?statementId=${id}&format=whatever`)).status).toBe(400);
+  });
+
+  test('Communication 1.3 / 2.1: the version header, parameters and credentials are checked', async () => {
+    const bare = await fetch(`${h.baseUrl}/xapi/statements`, { headers: { authorization: 'Basic eDp5' } });
+    expect(bare.status).toBe(400);
+    expect((await lrsClient(h.baseUrl, { key: 'lrs_nobody', secret: 'wrong' }).get('/statements')).status).toBe(401);
+    expect((await lrs.get('/statements?verb=http://adlnet.gov/expapi/verbs/completed&statementId=' + randomUUID())).status).toBe(400);
+    expect((await lrs.get('/statements?colour=blue')).status).toBe(400);
+    expect((await lrs.get('/statements?since=yesterday')).status).toBe(400);
+    expect((await lrs.get('/statements?agent={"name":"no identifier"}')).status).toBe(400);
+    const readOnly = lrsClient(h.baseUrl, await createLrsClient(h.db, tenantId, { type: 'system' }, { name: 'Reports', scopes: ['read'] }));
+    expect((await readOnly.post('/statements', statement())).status).toBe(403);
+    expect((await readOnly.get('/statements?limit=1')).status).toBe(200);
+  });
+
+  test('tenants: one tenant’s client never sees another’s statements', async () => {
+    const [id] = (await lrs.post('/statements', statement({ actor: learner() }))).body;
+    const other = await createTenant(h.db);
+    const theirs = lrsClient(h.baseUrl, await createLrsClient(h.db, other.tenantId, { type: 'system' }, { name: 'Other', scopes: ['read', 'write'] }));
+    expect((await theirs.get(`/statements?statementId=${id}`)).status).toBe(404);
+    expect((await theirs.get('/statements')).body.statements).toEqual([]);
+  });
+
+  test('xAPI 2.0.0: requests speaking 2.0.0 are answered as 2.0.0 and stored as version 2.0.0', async () => {
+    const lrs2 = lrsClient(h.baseUrl, await createLrsClient(h.db, tenantId, { type: 'system' }, { name: 'Modern content', scopes: ['read', 'write'] }), '2.0.0');
+    const posted = await lrs2.post('/statements', statement({ actor: learner(), timestamp: '2026-11-01T10:00:00.000Z' }));
+    expect(posted.headers.get('x-experience-api-version')).toBe('2.0.0');
+    expect((await lrs2.get(`/statements?statementId=${posted.body[0]}`)).body.version).toBe('2.0.0');
+  });
+
+  test('Communication 1.3: browser content gets CORS; the 1.0.3 alternate request syntax stands for the request it carries', async () => {
+    const preflight = await fetch(`${h.baseUrl}/xapi/statements`, { method: 'OPTIONS', headers: { origin: 'https://content.example.com', 'access-control-request-method': 'PUT' } });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://content.example.com');
+    expect(preflight.headers.get('access-control-allow-headers')).toContain('X-Experience-API-Version');
+
+    const id = randomUUID();
+    const form = new URLSearchParams({
+      statementId: id,
+      'X-Experience-API-Version': '1.0.3',
+      'Content-Type': 'application/json',
+      content: JSON.stringify(statement({ actor: learner() })),
+    });
+    const old = await createLrsClient(h.db, tenantId, { type: 'system' }, { name: 'Old content', scopes: ['read', 'write'] });
+    form.set('Authorization', `Basic ${Buffer.from(`${old.key}:${old.secret}`).toString('base64')}`);
+    const response = await fetch(`${h.baseUrl}/xapi/statements?method=PUT`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: form.toString() });
+    expect(response.status).toBe(204);
+    expect((await lrs.get(`/statements?statementId=${id}`)).status).toBe(200);
+  });
+
+  test('Data 2.4.11 / Communication 1.5.2: statements with attachments arrive as multipart/mixed; GET attachments=true returns them', async () => {
+    const certificate = Buffer.from('%PDF-1.4 certificate of completion');
+    const sha2 = createHash('sha256').update(certificate).digest('hex');
+    const attachment = { usageType: 'http://id.tincanapi.com/attachment/certificate-of-completion', display: { 'en-US': 'Certificate' }, contentType: 'application/pdf', length: certificate.length, sha2 };
+    const actor = learner();
+    // Two statements, one attachment part: both name the same hash.
+    const { contentType, body } = writeMultipart([statement({ actor, attachments: [attachment] }), statement({ actor, attachments: [attachment] })], [{ sha2, contentType: 'application/pdf', content: certificate }]);
+    const posted = await lrs.post('/statements', body, { 'content-type': contentType });
+    expect(posted.status).toBe(200);
+    const missingPart = writeMultipart([statement({ actor, attachments: [{ ...attachment, sha2: createHash('sha256').update('other').digest('hex') }] })], []);
+    expect((await lrs.post('/statements', missingPart.body, { 'content-type': missingPart.contentType })).status).toBe(400);
+
+    const response = await fetch(`${h.baseUrl}/xapi/statements?statementId=${posted.body[0]}&attachments=true`, {
+      headers: { authorization: `Basic ${Buffer.from(`${credentials.key}:${credentials.secret}`).toString('base64')}`, 'x-experience-api-version': '1.0.3' },
+    });
+    expect(response.headers.get('content-type')).toMatch(/^multipart\/mixed; boundary=/);
+    const { statementsJson, parts } = readStatementsRequest(response.headers.get('content-type')!, Buffer.from(await response.arrayBuffer()));
+    expect((statementsJson as { id: string }).id).toBe(posted.body[0]);
+    expect(parts.map((p) => [p.sha2, p.content.toString()])).toEqual([[sha2, certificate.toString()]]);
+  });
+
+  test('Data 2.4: concurrent batches that share activities and attachments are all stored, without deadlock', async () => {
+    const shared = Array.from({ length: 5 }, (_, i) => ({ objectType: 'Activity', id: `https://example.com/shared/${i}`, definition: { name: { 'en-US': `Shared ${i}` } } }));
+    const actor = learner();
+    const batches = Array.from({ length: 8 }, (_, b) => Array.from({ length: 20 }, (_, i) => statement({ actor, object: shared[(b + i) % shared.length] })).reverse());
+    const results = await Promise.all(batches.map((batch) => lrs.post('/statements', batch)));
+    expect(results.map((r) => r.status)).toEqual(batches.map(() => 200));
+    expect((await lrs.get(`/statements${query({ agent: actor, limit: '0' })}`)).body.statements).toHaveLength(160);
+    expect((await lrs.get(`/activities?activityId=${encodeURIComponent(shared[0]!.id)}`)).body.definition.name).toEqual({ 'en-US': 'Shared 0' });
+  });
+});
