@@ -40,6 +40,8 @@ describe('health checks and the OpenAPI document', () => {
       '/courses/{key}/scorm-packages',
       '/courses/{key}/scorm-packages/{version}',
       '/hr/events',
+      '/lrs-clients',
+      '/lrs-clients/{id}/revoke',
       '/notification-policy',
       '/operations/{id}',
       '/people/{id}/assignments',
@@ -61,6 +63,10 @@ describe('health checks and the OpenAPI document', () => {
       '/roles/{key}',
       '/scorm-attempts/{id}',
       '/training-matrix/sync',
+      '/xapi/mappings',
+      '/xapi/mappings/{id}',
+      '/xapi/stats',
+      '/xapi/unmapped',
     ]);
 
     // A SCORM package is uploaded as the zip itself, not as JSON.
