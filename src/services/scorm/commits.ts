@@ -1,11 +1,16 @@
 import type { Db, DbTx } from '../../db/client';
+import { Prisma } from '../../db/client';
 import type { ScormManifest, ScormVersion } from '../../connectors/scorm/manifest';
 import { judgeCourse, judgeSco, readCommit, type ScoCommit, type ScoJudgement, type ScoVerdict } from '../../connectors/scorm/runtime';
 import { NotFound } from '../../domain/errors';
 import type { Actor } from '../audit/trail';
 import { recordResolvedCompletions, type CompletionResult } from '../onboarding/completions';
 import type { CommandDelivery } from '../processes/operations';
-import { findItem, requiredItemsOf, type PackageRow } from './packages';
+import { findItem, packageManifest, requiredItemsOf } from './packages';
+
+/** What a commit reads of its package on every call; the manifest comes from packageManifest's cache. */
+const PACKAGE_SETTINGS = { scormVersion: true, suspendDataLimit: true, masteryOverride: true, requiredItems: true, course: { select: { key: true } } } as const;
+type PackageSettingsRow = Prisma.ScormPackageGetPayload<{ select: typeof PACKAGE_SETTINGS }>;
 import type { SessionGrant } from './player-links';
 
 export interface CommitInput {
@@ -40,8 +45,8 @@ async function lockAttempt(tx: DbTx, attemptId: string) {
   const [attempt] = await tx.$queryRaw<LockedAttempt[]>`
     SELECT id, tenant_id, person_id, course_id, package_id, state, completion_id FROM scorm_attempt WHERE id = ${attemptId}::uuid FOR UPDATE`;
   if (!attempt) throw new NotFound('scorm_attempt', attemptId);
-  const pkg = await tx.scormPackage.findUniqueOrThrow({ where: { id: attempt.package_id }, include: { course: { select: { key: true } } } });
-  return { attempt, pkg, manifest: pkg.manifest as unknown as ScormManifest };
+  const pkg = await tx.scormPackage.findUniqueOrThrow({ where: { id: attempt.package_id }, select: PACKAGE_SETTINGS });
+  return { attempt, pkg, manifest: await packageManifest(tx, attempt.package_id) };
 }
 
 /**
@@ -101,7 +106,7 @@ export async function recordAssetOpened(db: Db, delivery: CommandDelivery, attem
  * person's process told); a failed one ends as failed when its session terminates. An attempt that
  * has ended never changes again.
  */
-async function settle(tx: DbTx, taskQueue: string, attempt: LockedAttempt, pkg: PackageRow & { course: { key: string } }, manifest: ScormManifest, terminated: boolean, now: Date) {
+async function settle(tx: DbTx, taskQueue: string, attempt: LockedAttempt, pkg: PackageSettingsRow, manifest: ScormManifest, terminated: boolean, now: Date) {
   const unchanged = { attempt: { id: attempt.id, state: attempt.state, completionId: attempt.completion_id }, commandIds: [] as bigint[] };
   if (attempt.state !== 'open') return unchanged;
   const scos = await tx.scormScoState.findMany({ where: { attemptId: attempt.id }, select: { item: true, verdict: true, scoreRaw: true, scoreScaled: true } });

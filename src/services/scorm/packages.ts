@@ -200,6 +200,20 @@ async function courseOf(db: DbTx, tenantId: string, courseKey: string): Promise<
   return course;
 }
 
+const manifests = new Map<string, ScormManifest>();
+const CACHED_MANIFESTS = 500;
+
+/** A package version's manifest, which never changes once imported: read once per process (the newest 500 are kept). */
+export async function packageManifest(db: DbTx, packageId: string): Promise<ScormManifest> {
+  const cached = manifests.get(packageId);
+  if (cached) return cached;
+  const row = await db.scormPackage.findUniqueOrThrow({ where: { id: packageId }, select: { manifest: true } });
+  const manifest = row.manifest as unknown as ScormManifest;
+  if (manifests.size >= CACHED_MANIFESTS) manifests.delete(manifests.keys().next().value!);
+  manifests.set(packageId, manifest);
+  return manifest;
+}
+
 /** The course's package versions, newest first. */
 export async function listPackages(db: Db, tenantId: string, courseKey: string): Promise<PackageView[]> {
   const course = await courseOf(db, tenantId, courseKey);

@@ -76,7 +76,8 @@ export async function completionsFromStatements(tx: DbTx, taskQueue: string, ten
         externalId: j.statement.id as string,
         person: { id: personId },
         courseKey: j.mapping.courseKey,
-        completedAt: new Date(j.statement.timestamp as string),
+        // When it happened, by the statement; never later than the LRS stored it.
+        completedAt: new Date(Math.min(Date.parse(j.statement.timestamp as string), Date.parse(j.statement.stored as string))),
         passed,
         ...(score === undefined ? {} : { score }),
       },
