@@ -1,5 +1,6 @@
 import type { ApprovalLinkSettings } from '../services/identity/approval-links';
 import type { ActivityDeps } from './deps';
+import { createDocumentActivities } from './documents';
 import { createFailureActivities, withHopelessFailures } from './failures';
 import { createMatrixChangeActivities } from './matrix-changes';
 import { createNotificationActivities } from './notifications';
@@ -15,6 +16,7 @@ export function createActivities(deps: ActivityDeps & { approvalLinks: ApprovalL
     ...createRenewalActivities(deps),
     ...createMatrixChangeActivities(deps),
     ...createNotificationActivities(deps),
+    ...createDocumentActivities(deps),
     ...createFailureActivities(deps),
   });
 }

@@ -16,6 +16,7 @@ import { metricsEndpoint, timeRequests } from './metrics';
 import { mountOperations } from './operation';
 import { limitPerAddress, limitPerKey } from './rate-limits';
 import { apiOperations } from './operations';
+import { acknowledgementPages } from './pages/acknowledgement';
 import { approverPages } from './pages/approver';
 import { learnerPages } from './pages/learner';
 import { healthRouter } from './routes/health';
@@ -82,6 +83,9 @@ export function createApp({ db, processes, delivery, logger, publicUrl, approval
   app.use(approverPages({ db, processes, delivery, settings: approvalLinks, publicUrl }));
   // The learner's page of what they owe, opened from their e-mails.
   app.use(learnerPages({ db, settings: approvalLinks, player: scorm.links }));
+  // "Read and understood": a document version's page from the training e-mail, and signing with a fresh e-mailed link.
+  app.use('/documents', limitPerAddress(30));
+  app.use(acknowledgementPages({ db, delivery, settings: approvalLinks, publicUrl }));
   // The SCORM player, its commits and the packages' files (same origin, so content finds the API).
   app.use(scormRouter({ db, delivery, store: scorm.store, links: scorm.links, secureCookies: publicUrl.startsWith('https:') }));
   // The Learning Record Store (xAPI), with its own clients (HTTP Basic) and error rules.

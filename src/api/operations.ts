@@ -8,6 +8,9 @@ import { approvalOperations } from './routes/approvals';
 import { assignmentOperations } from './routes/assignments';
 import { completionOperations } from './routes/completions';
 import { courseOperations } from './routes/courses';
+import { documentAcknowledgementOperations } from './routes/document-acknowledgements';
+import { documentOperations } from './routes/documents';
+import { documentEventOperations } from './routes/document-events';
 import { hrEventOperations } from './routes/hr-events';
 import { notificationPolicyOperations } from './routes/notification-policy';
 import { peopleOperations } from './routes/people';
@@ -38,6 +41,9 @@ export function apiOperations(db: Db, processes: Processes, delivery: CommandDel
     ...programOperations(db),
     ...requirementOperations(db, delivery),
     ...notificationPolicyOperations(db),
+    ...documentOperations(db),
+    // Read-and-understood signatures of document versions, for auditors.
+    ...documentAcknowledgementOperations(db),
     // SCORM packages of courses, and the attempts people make at them in trainhub's player.
     ...scormOperations(db, scorm.store),
     // Renewal requests, their approval chains and audit trail; approvers' decisions.
@@ -45,6 +51,8 @@ export function apiOperations(db: Db, processes: Processes, delivery: CommandDel
     ...approvalOperations(db, processes),
     // The tenant's own API keys.
     ...apiKeyOperations(db),
+    // Controlled documents: a document system's events and what an approval would assign.
+    ...documentEventOperations(db, delivery),
     // The Learning Record Store's clients and which activities count as which course.
     ...xapiOperations(db),
   ];

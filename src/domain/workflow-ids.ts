@@ -22,3 +22,8 @@ export function matrixChangeWorkflowId(tenantId: string, operationId: string): s
 export function notificationWorkflowId(tenantId: string, notificationId: string): string {
   return `notification:${tenantId}:${notificationId}`;
 }
+
+/** One process per document version: a repeated approval event never starts a second one. */
+export function documentGapWorkflowId(tenantId: string, documentId: string, version: string): string {
+  return `docgap:${tenantId}:${documentId}:${version}`;
+}

@@ -130,11 +130,11 @@ describe('the roles of the catalog', () => {
     expect(named.body.error).toEqual({
       code: 'role_in_use',
       message: expect.stringContaining('requirements: 1'),
-      details: { role: 'nurse', usage: { requirements: 1, people: 0, approvalLevels: 0 } },
+      details: { role: 'nurse', usage: { requirements: 1, people: 0, approvalLevels: 0, documentTypes: 0 } },
       requestId: expect.any(String),
     });
     expect(held.status).toBe(409);
-    expect(held.body.error.details).toEqual({ role: 'porter', usage: { requirements: 0, people: 1, approvalLevels: 0 } });
+    expect(held.body.error.details).toEqual({ role: 'porter', usage: { requirements: 0, people: 1, approvalLevels: 0, documentTypes: 0 } });
     expect((await h.db.role.findMany({ where: { tenantId }, orderBy: { key: 'asc' } })).map((role) => role.key)).toEqual(['nurse', 'porter']);
     expect(await h.db.requirement.count({ where: { tenantId } })).toBe(1);
     expect(await h.db.personRole.count({ where: { tenantId } })).toBe(1);

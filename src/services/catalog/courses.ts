@@ -62,14 +62,19 @@ export async function updateCourse(db: Db, tenantId: string, actor: Actor, ref: 
   });
 }
 
-/** Deletes a course that no program contains and nobody has completed; otherwise 409 course_in_use. */
+/** Deletes a course that no program, document, SCORM package or xAPI mapping uses and nobody has completed; otherwise 409 course_in_use. */
 export async function deleteCourse(db: Db, tenantId: string, actor: Actor, ref: string): Promise<CourseView> {
   return inCatalogTransaction(db, tenantId, async (tx) => {
     const before = view(await findCourse(tx, tenantId, ref));
     const programs = await tx.programCourse.count({ where: { tenantId, courseId: before.id } });
     const completions = await tx.completion.count({ where: { tenantId, courseId: before.id } });
     const renewals = await tx.renewalRequest.count({ where: { tenantId, courseId: before.id } });
-    if (programs + completions + renewals > 0) throw new StillInUse('course', before.key, { programs, completions, renewals });
+    const documents = await tx.document.count({ where: { tenantId, courseId: before.id } });
+    const scormPackages = await tx.scormPackage.count({ where: { tenantId, courseId: before.id } });
+    const xapiMappings = await tx.xapiCourseMapping.count({ where: { tenantId, courseId: before.id } });
+    if (programs + completions + renewals + documents + scormPackages + xapiMappings > 0) {
+      throw new StillInUse('course', before.key, { programs, completions, renewals, documents, scormPackages, xapiMappings });
+    }
     await tx.course.delete({ where: { id: before.id } });
     await auditChange(tx, tenantId, actor, { entityType: 'course', entityId: before.id, action: 'deleted', before, after: null });
     return before;

@@ -132,8 +132,9 @@ export async function deleteProgram(db: Db, tenantId: string, actor: Actor, ref:
     const assignments = await tx.assignment.count({ where: { tenantId, programId: before.id } });
     const dependentPrograms = await tx.programPrerequisite.count({ where: { tenantId, prerequisiteId: before.id } });
     const renewals = await tx.renewalRequest.count({ where: { tenantId, programId: before.id } });
-    if (requirements + assignments + dependentPrograms + renewals > 0) {
-      throw new StillInUse('program', before.key, { requirements, assignments, dependentPrograms, renewals });
+    const documents = await tx.document.count({ where: { tenantId, programId: before.id } });
+    if (requirements + assignments + dependentPrograms + renewals + documents > 0) {
+      throw new StillInUse('program', before.key, { requirements, assignments, dependentPrograms, renewals, documents });
     }
     await tx.program.delete({ where: { id: before.id } });
     await auditChange(tx, tenantId, actor, { entityType: 'program', entityId: before.id, action: 'deleted', before, after: null });

@@ -69,7 +69,8 @@ export async function deleteRole(db: Db, tenantId: string, actor: Actor, ref: st
     const requirements = await tx.requirement.count({ where: { tenantId, roleId: before.id } });
     const people = await tx.personRole.count({ where: { tenantId, roleId: before.id } });
     const approvalLevels = await tx.approvalLevel.count({ where: { tenantId, approver: 'role', roleKey: before.key } });
-    if (requirements + people + approvalLevels > 0) throw new StillInUse('role', before.key, { requirements, people, approvalLevels });
+    const documentTypes = await tx.documentTypeRole.count({ where: { tenantId, roleId: before.id } });
+    if (requirements + people + approvalLevels + documentTypes > 0) throw new StillInUse('role', before.key, { requirements, people, approvalLevels, documentTypes });
     await tx.role.delete({ where: { id: before.id } });
     await auditChange(tx, tenantId, actor, { entityType: 'role', entityId: before.id, action: 'deleted', before, after: null });
     return before;

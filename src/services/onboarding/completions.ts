@@ -4,6 +4,7 @@ import { Conflict, DomainError, UnknownReference } from '../../domain/errors';
 import { queueProcessCommands, tellTrainingProcessOfCompletion } from '../processes/commands';
 import type { CommandDelivery } from '../processes/operations';
 import type { Actor } from '../audit/trail';
+import { markTrainedDone } from '../documents/gap';
 import { applyNewCompletions } from './assignments';
 import { resolvePeople, type PersonReference } from './person-references';
 
@@ -100,7 +101,10 @@ export async function recordCompletions(db: Db, delivery: CommandDelivery, tenan
 export async function recordResolvedCompletions(tx: DbTx, taskQueue: string, tenantId: string, actor: Actor, candidates: Candidate[], results: CompletionResult[]): Promise<bigint[]> {
   const inserted = await insertCompletions(tx, tenantId, actor, candidates);
   const newOnes = candidates.filter((c) => inserted.has(c.index));
-  const { completed, assignedPersonIds } = await applyNewCompletions(tx, tenantId, [...new Set(newOnes.filter((c) => c.command.passed).map((c) => c.personId))], actor);
+  const passedBy = [...new Set(newOnes.filter((c) => c.command.passed).map((c) => c.personId))];
+  const { completed, assignedPersonIds } = await applyNewCompletions(tx, tenantId, passedBy, actor);
+  // Controlled-document training met by these completions is done too.
+  if (passedBy.length > 0) await markTrainedDone(tx, tenantId, { personIds: passedBy });
   for (const candidate of newOnes) {
     results[candidate.index] = {
       status: 'recorded',

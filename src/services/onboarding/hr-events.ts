@@ -5,6 +5,7 @@ import { canonicalJson } from '../../domain/canonical-json';
 import { Conflict, UnknownReference } from '../../domain/errors';
 import { onboardingWorkflowId } from '../../domain/workflow-ids';
 import { recordAudit, type Actor } from '../audit/trail';
+import { documentCommandsFor } from '../documents/events';
 import { endTrainingProcess, queueProcessCommands, rerouteRenewalProcess, wakeTrainingProcess, type ProcessCommand } from '../processes/commands';
 import type { CommandDelivery } from '../processes/operations';
 import { findRequestsToReroute } from '../renewals/requests';
@@ -131,6 +132,8 @@ async function processCommandsFor(tx: DbTx, tenantId: string, personId: string, 
   if (type === 'transfer' || type === 'terminate') {
     for (const renewal of await findRequestsToReroute(tx, tenantId, [personId])) commands.push(rerouteRenewalProcess(tenantId, renewal.workflowId, [personId]));
   }
+  // Roles the person now holds may be touched by approved controlled documents.
+  if (type === 'hire' || type === 'transfer' || type === 'return') commands.push(...(await documentCommandsFor(tx, tenantId, [personId])));
   return commands;
 }
 

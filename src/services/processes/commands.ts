@@ -1,5 +1,6 @@
 import type { DbTx } from '../../db/client';
-import { matrixChangeWorkflowId, notificationWorkflowId, onboardingWorkflowId, onboardingWorkflowIdPrefix } from '../../domain/workflow-ids';
+import { documentGapWorkflowId, matrixChangeWorkflowId, notificationWorkflowId, onboardingWorkflowId, onboardingWorkflowIdPrefix } from '../../domain/workflow-ids';
+import { documentChangedSignal, type DocumentGapInput } from '../../workflows/document-gap';
 import type { MatrixChangeInput } from '../../workflows/matrix-change';
 import type { NotificationInput } from '../../workflows/notification';
 import { completionRecordedSignal, personChangedSignal, personTerminatedSignal, type OnboardingInput } from '../../workflows/onboarding';
@@ -11,7 +12,7 @@ import { rerouteSignal, type RenewalInput } from '../../workflows/renewal';
  * (src/temporal/dispatcher.ts) delivers them. The workflow types and signal names here are those
  * that src/workflows registers.
  */
-export type WorkflowType = 'onboarding' | 'renewal' | 'matrixChange' | 'notification';
+export type WorkflowType = 'onboarding' | 'renewal' | 'matrixChange' | 'notification' | 'documentGap';
 
 export interface ProcessCommand {
   tenantId: string;
@@ -121,4 +122,17 @@ export async function queueTrainingWakeUps(
            ${personChangedSignal.name}, '[]'::jsonb, ${priority}::smallint, ${operationId}::uuid
       FROM unnest(${[...personIds]}::uuid[]) WITH ORDINALITY AS p(id, n)
      ORDER BY p.n`;
+}
+
+/** A document version was approved or changed, or people joined its gap: its process (started if need be) looks again. */
+export function wakeDocumentProcess(tenantId: string, version: { documentId: string; version: string; id: string }): ProcessCommand {
+  const input: DocumentGapInput = { tenantId, versionId: version.id };
+  return {
+    tenantId,
+    workflowId: documentGapWorkflowId(tenantId, version.documentId, version.version),
+    workflowType: 'documentGap',
+    action: 'signal_with_start',
+    args: [input],
+    signal: { name: documentChangedSignal.name, args: [] },
+  };
 }
