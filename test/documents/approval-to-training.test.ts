@@ -59,6 +59,16 @@ describe('a document version approved', () => {
     expect((await lab.trainings(v1.id)).map((t) => t.status)).toEqual(['open', 'open']);
     expect((await lab.trainings(v1.id)).map((t) => t.personId).sort()).toEqual([lab.tech1.id, lab.tech2.id].sort());
 
+    // The person's compliance view and learner page show it, and why.
+    const compliance = (await lab.api.get(`/api/v1/people/${lab.tech2.id}/compliance`)).body;
+    expect(compliance.documents).toEqual([
+      { document: lab.doc.document.key, title: lab.doc.document.title, version: '1.0', versionId: v1.id, status: 'open', dueDate: daysFromToday(14), completedAt: null, training: 'acknowledgement', role: 'technician', documentType: `type-${lab.doc.document.key}` },
+    ]);
+    const learnerLink = told.text.split('\n').find((l) => l.startsWith('All your training'))!.split(': ')[1]!.trim().replace('http://trainhub.test', h.baseUrl);
+    const learnerPage = await (await fetch(learnerLink)).text();
+    expect(learnerPage).toContain('Controlled documents');
+    expect(learnerPage).toMatch(new RegExp(`href="/documents/acknowledge\\?token=[^"]+&amp;version=${v1.id}"`));
+
     const again = await lab.api.post('/api/v1/documents/events', event);
     expect(again.status).toBe(200);
     expect(again.body.duplicate).toBe(true);

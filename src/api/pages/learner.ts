@@ -1,7 +1,8 @@
 import { Router } from 'express';
 import type { Db } from '../../db/client';
 import { checkLinkToken, type ApprovalLinkSettings } from '../../services/identity/approval-links';
-import { complianceReport, type ComplianceItem } from '../../services/onboarding/compliance';
+import { acknowledgementPageUrl } from '../../services/documents/acknowledgements';
+import { complianceReport, type ComplianceDocument, type ComplianceItem } from '../../services/onboarding/compliance';
 import { courseLaunches, type CourseLaunch } from '../../services/scorm/launches';
 import type { PlayerLinkSettings } from '../../services/scorm/player-links';
 import { html, page, pageSecurityHeaders, type Markup } from './html';
@@ -45,6 +46,7 @@ export function learnerPages({ db, settings, player }: { db: Db; settings: Appro
     ]);
     const item = (i: ComplianceItem) => itemCard(i, OPEN.has(i.status) && i.status !== 'waiting_for_prerequisites' ? (launches.get(i.program.key) ?? []) : []);
     const open = report.items.filter((i) => OPEN.has(i.status));
+    const openDocuments = report.documents.filter((d) => d.status === 'open');
     const done = report.items.filter((i) => !open.includes(i));
     res
       .status(200)
@@ -56,6 +58,7 @@ export function learnerPages({ db, settings, player }: { db: Db; settings: Appro
           html`<p class="meta">${report.person.name}</p>
 <div class="${report.state === 'compliant' ? 'notice' : 'error'}" role="status">${STATE[report.state] ?? ''}</div>
 ${open.length === 0 ? html`<div class="card empty">Nothing is waiting for you.</div>` : open.map(item)}
+${openDocuments.length > 0 ? html`<h2 class="meta">Controlled documents</h2>${openDocuments.map((d) => documentCard(d, acknowledgementPageUrl('', req.query.token as string, d.versionId)))}` : null}
 ${done.length > 0 ? html`<h2 class="meta">Done</h2>${done.map(item)}` : null}`,
         ),
       );
@@ -75,5 +78,14 @@ function itemCard(i: ComplianceItem, courses: readonly CourseLaunch[]): Markup {
 ${i.dueDate && !i.completedAt ? html`<p><span class="due">Due ${i.dueDate}</span></p>` : null}
 ${i.waitingFor.length > 0 ? html`<p class="meta">Comes after: ${i.waitingFor.join(', ')}</p>` : null}
 ${playable.length > 0 ? html`<ul class="courses">${playable.map((c) => html`<li><span>${c.title}${c.attempt?.state === 'completed' ? ' ✓' : ''}</span> <a class="launch" href="${c.launchUrl}">${c.attempt ? ACTION[c.attempt.state] : 'Start'}</a></li>`)}</ul>` : null}
+</article>`;
+}
+
+function documentCard(d: ComplianceDocument, acknowledgeUrl: string): Markup {
+  return html`<article class="card">
+<h2>${d.title}</h2>
+<p class="meta">version ${d.version} · ${d.training === 'acknowledgement' ? 'read and acknowledge' : `take its ${d.training}`}</p>
+<p><span class="due">Due ${d.dueDate}</span></p>
+${d.training === 'acknowledgement' ? html`<ul class="courses"><li><span>Read and understood</span> <a class="launch" href="${acknowledgeUrl}">Open</a></li></ul>` : null}
 </article>`;
 }

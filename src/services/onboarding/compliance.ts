@@ -39,6 +39,21 @@ export interface ComplianceReport {
   person: { id: string; externalId: string; name: string; status: string; roles: { key: string; since: string }[] };
   state: ComplianceState;
   items: ComplianceItem[];
+  /** Controlled-document training (not obsolete), and why: role → document type → training. */
+  documents: ComplianceDocument[];
+}
+
+export interface ComplianceDocument {
+  document: string;
+  title: string;
+  version: string;
+  versionId: string;
+  status: 'open' | 'completed' | 'credited';
+  dueDate: string;
+  completedAt: string | null;
+  training: 'acknowledgement' | 'course' | 'program';
+  role: string | null;
+  documentType: string;
 }
 
 const OPEN = new Set<string>(OPEN_STATUSES);
@@ -99,7 +114,7 @@ export async function complianceReport(db: Db, tenantId: string, personId: strin
   const thisPerson = Prisma.sql`(SELECT id, hire_date, department, location FROM person
                                   WHERE tenant_id = ${tenantId}::uuid AND id = ${personId}::uuid AND status <> 'terminated')`;
   // One statement (three parts as JSON): each statement costs the API more than the rows it returns.
-  const [row] = await db.$queryRaw<{ person: PersonRow | null; assignments: AssignmentRow[]; waiting: WaitingRow[] }[]>`
+  const [row] = await db.$queryRaw<{ person: PersonRow | null; assignments: AssignmentRow[]; waiting: WaitingRow[]; documents: ComplianceDocument[] }[]>`
     SELECT
       (SELECT json_build_object(
                 'id', p.id, 'external_id', p.external_id, 'name', p.name, 'status', p.status,
@@ -132,8 +147,14 @@ export async function complianceReport(db: Db, tenantId: string, personId: strin
            JOIN requirement r ON r.id = o.requirement_id
            JOIN role ro ON ro.id = r.role_id
            JOIN program rp ON rp.id = r.program_id
-          WHERE NOT EXISTS (SELECT 1 FROM assignment a WHERE a.tenant_id = ${tenantId}::uuid AND a.person_id = o.person_id AND a.program_id = o.program_id)) x) AS waiting`;
-  const { person, assignments, waiting } = row!;
+          WHERE NOT EXISTS (SELECT 1 FROM assignment a WHERE a.tenant_id = ${tenantId}::uuid AND a.person_id = o.person_id AND a.program_id = o.program_id)) x) AS waiting,
+      (SELECT COALESCE(json_agg(x ORDER BY x."dueDate", x.document), '[]') FROM (
+         SELECT d.key AS document, d.title, v.version, v.id AS "versionId", t.status, to_char(t.due_date, 'YYYY-MM-DD') AS "dueDate",
+                to_char(t.completed_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS "completedAt", d.training, ro.key AS role, dt.key AS "documentType"
+           FROM document_training t JOIN document_version v ON v.id = t.version_id JOIN document d ON d.id = v.document_id
+           JOIN document_type dt ON dt.id = d.document_type_id LEFT JOIN role ro ON ro.id = t.role_id
+          WHERE t.tenant_id = ${tenantId}::uuid AND t.person_id = ${personId}::uuid AND t.status <> 'obsolete') x) AS documents`;
+  const { person, assignments, waiting, documents } = row!;
   if (!person) throw new NotFound('person', personId);
   const roleSince = new Map(person.roles.map((r) => [r.roleId, new Date(r.since)]));
 
@@ -183,7 +204,10 @@ export async function complianceReport(db: Db, tenantId: string, personId: strin
   const soonDays = Math.max(0, ...(person.reminder_days ?? DEFAULT_NOTICE_POLICY.reminderDaysBeforeDue));
   const todayIso = isoDate(today);
   const soonIso = isoDate(addDays(today, soonDays));
-  const open = items.filter((i) => i.mandatory && OPEN.has(i.status) && i.dueDate);
+  const open = [
+    ...items.filter((i) => i.mandatory && OPEN.has(i.status) && i.dueDate),
+    ...documents.filter((d) => d.status === 'open').map((d) => ({ status: 'open', dueDate: d.dueDate })),
+  ];
   const state: ComplianceState = open.some((i) => i.status === 'overdue' || i.dueDate! < todayIso)
     ? 'overdue'
     : open.some((i) => i.dueDate! <= soonIso)
@@ -200,5 +224,6 @@ export async function complianceReport(db: Db, tenantId: string, personId: strin
     },
     state,
     items,
+    documents,
   };
 }
