@@ -11,31 +11,28 @@ function tooMany(message: string): RequestHandler {
   };
 }
 
+function perMinuteLimit(perMinute: number, key: (req: Parameters<RequestHandler>[0]) => string, who: string): RequestHandler {
+  return rateLimit({
+    windowMs: 60_000,
+    limit: perMinute,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    keyGenerator: key,
+    handler: (req, res, next) => tooMany(`${who} made more than ${perMinute} requests in a minute; retry after the Retry-After seconds`)(req, res, next),
+  });
+}
+
 /**
  * A runaway integration slows only itself: each API key may make `perMinute` requests a minute;
  * beyond, 429 with Retry-After and the standard RateLimit headers.
  */
 export function limitPerKey(perMinute: number): RequestHandler {
-  return rateLimit({
-    windowMs: 60_000,
-    limit: perMinute,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    keyGenerator: (req) => `key:${req.principal!.clientId}`,
-    handler: (req, res, next) => tooMany(`This API key made more than ${perMinute} requests in a minute; retry after the Retry-After seconds`)(req, res, next),
-  });
+  return perMinuteLimit(perMinute, (req) => `key:${req.principal!.clientId}`, 'This API key');
 }
 
 /** The same for LRS clients at /xapi, counted per client (HTTP Basic key). */
 export function limitPerLrsClient(perMinute: number): RequestHandler {
-  return rateLimit({
-    windowMs: 60_000,
-    limit: perMinute,
-    standardHeaders: 'draft-8',
-    legacyHeaders: false,
-    keyGenerator: (req) => `lrs:${req.lrs!.clientId}`,
-    handler: (req, res, next) => tooMany(`This LRS client made more than ${perMinute} requests in a minute; retry after the Retry-After seconds`)(req, res, next),
-  });
+  return perMinuteLimit(perMinute, (req) => `lrs:${req.lrs!.clientId}`, 'This LRS client');
 }
 
 /** The approver pages have no key: their forms (sign-in, new-link requests, decisions) are limited per address. */

@@ -1,18 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Db } from '../../src/db/client';
 import { daysFromToday, givenCatalog } from '../support/builders';
+import { givenPerson } from '../support/documents';
 import { startHarness, type Harness } from '../support/harness';
 import { tenantWithApi } from '../catalog/fixtures';
 
 const sha256 = (content: string) => createHash('sha256').update(content).digest('hex');
 
-/** A person on record, named and identified as HR sent them. */
-async function givenPerson(db: Db, tenantId: string, name: string) {
-  const externalId = `E-${randomUUID().slice(0, 8)}`;
-  return db.person.create({
-    data: { tenantId, source: 'workday', externalId, email: `${externalId.toLowerCase()}@example.com`, name, hireDate: new Date('2026-03-02T00:00:00Z') },
-  });
-}
 
 /**
  * Controlled documents are kept through the API: document types mapped to the roles they touch,

@@ -1,18 +1,12 @@
 import { createHash, randomUUID } from 'node:crypto';
-import type { Db } from '../../src/db/client';
 import { createTenant, daysFromToday, givenCatalog } from '../support/builders';
+import { givenPerson } from '../support/documents';
 import { startHarness, type Harness } from '../support/harness';
 import { apiClient } from '../support/http';
 
 const sha256 = (content: string) => createHash('sha256').update(content).digest('hex');
 const day = (iso: string) => new Date(`${iso}T00:00:00Z`);
 
-async function givenPerson(db: Db, tenantId: string, name: string) {
-  const externalId = `E-${randomUUID().slice(0, 8)}`;
-  return db.person.create({
-    data: { tenantId, source: 'workday', externalId, email: `${externalId.toLowerCase()}@example.com`, name, hireDate: new Date('2026-03-02T00:00:00Z') },
-  });
-}
 
 /**
  * Reading where a document version's training stands: per version (affected, trained, outstanding,

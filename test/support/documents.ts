@@ -40,3 +40,11 @@ export async function givenDocument(
 export function documentEvent(type: 'approved' | 'effective' | 'superseded' | 'withdrawn', document: string, version: string, extra: Record<string, unknown> = {}) {
   return { source: 'veeva-vault', eventId: `ev-${randomUUID()}`, type, document, version, ...extra };
 }
+
+/** A person on record, named and identified as HR sent them (without the HR event: for tests of reading). */
+export async function givenPerson(db: Db, tenantId: string, name: string) {
+  const externalId = `E-${randomUUID().slice(0, 8)}`;
+  return db.person.create({
+    data: { tenantId, source: 'workday', externalId, email: `${externalId.toLowerCase()}@example.com`, name, hireDate: new Date('2026-03-02T00:00:00Z') },
+  });
+}
