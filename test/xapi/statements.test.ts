@@ -220,4 +220,44 @@ describe('xAPI statements resource', () => {
     expect((await lrs.get(`/statements${query({ agent: actor, limit: '0' })}`)).body.statements).toHaveLength(160);
     expect((await lrs.get(`/activities?activityId=${encodeURIComponent(shared[0]!.id)}`)).body.definition.name).toEqual({ 'en-US': 'Shared 0' });
   });
+  test('XAPI-00152: X-Experience-API-Consistent-Through is never before the stored of a statement the answer returns, even one stored a moment ago', async () => {
+    await lrs.post('/statements', [statement({ actor: learner() }), statement({ actor: learner() })]);
+    const got = await lrs.get('/statements?limit=5');
+    const through = Date.parse(got.headers.get('x-experience-api-consistent-through')!);
+    expect(got.body.statements.length).toBeGreaterThan(0);
+    for (const s of got.body.statements) expect(Date.parse(s.stored)).toBeLessThanOrEqual(through);
+  });
+
+  test('XAPI-00153: every answer to GET /statements carries X-Experience-API-Consistent-Through, a 400 for a missing version header and a 404 included', async () => {
+    const bare = await fetch(`${h.baseUrl}/xapi/statements`);
+    expect(bare.status).toBe(400);
+    expect(Date.parse(bare.headers.get('x-experience-api-consistent-through')!)).not.toBeNaN();
+    const missing = await lrs.get(`/statements?statementId=${randomUUID()}`);
+    expect(missing.status).toBe(404);
+    expect(missing.headers.get('x-experience-api-consistent-through')).toMatch(/^\d{4}-\d{2}-\d{2}T/);
+  });
+
+  test('XAPI-00161: a statement, a StatementResult, the ids of a POST and an error are application/json exactly, without a charset parameter', async () => {
+    const posted = await lrs.post('/statements', statement({ actor: learner() }));
+    expect(posted.headers.get('content-type')).toBe('application/json');
+    expect((await lrs.get(`/statements?statementId=${posted.body[0]}`)).headers.get('content-type')).toBe('application/json');
+    expect((await lrs.get(`/statements?statementId=${posted.body[0]}&attachments=false`)).headers.get('content-type')).toBe('application/json');
+    expect((await lrs.get('/statements?limit=1')).headers.get('content-type')).toBe('application/json');
+    const refused = await lrs.get('/statements?colour=blue');
+    expect(refused.status).toBe(400);
+    expect(refused.headers.get('content-type')).toBe('application/json');
+    expect(refused.body.error.code).toBe('bad_request');
+  });
+
+  test('Communication 2 (ADL suite "405 Method Not Allowed"): a method a resource does not define is 405 with Allow; a path that is no resource is 404', async () => {
+    const deleted = await lrs.delete(`/statements?statementId=${randomUUID()}`);
+    expect(deleted.status).toBe(405);
+    expect(deleted.headers.get('allow')).toBe('GET, HEAD, PUT, POST');
+    const activityId = encodeURIComponent('http://www.example.com/meetings/occurances/34534');
+    for (const method of ['DELETE', 'POST', 'PUT']) {
+      expect((await lrs.raw(method, `/activities?activityId=${activityId}`)).status).toBe(405);
+      expect((await lrs.raw(method, `/agents${query({ agent: learner() })}`)).status).toBe(405);
+    }
+    expect((await lrs.get('/no-such-resource')).status).toBe(404);
+  });
 });

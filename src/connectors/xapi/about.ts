@@ -1,4 +1,5 @@
 import { Router } from 'express';
+import { sendJson } from './http';
 
 /**
  * The versions this LRS speaks (Communication 2.8): the latest patch of each major version (1.0.3,
@@ -18,7 +19,7 @@ export function aboutRouter(): Router {
   router.get('/about', (req, res) => {
     const asked = (req.get('x-experience-api-version') ?? '').trim();
     res.set('x-experience-api-version', /^1\.0(\.\d+)?$/.test(asked) ? '1.0.3' : '2.0.0');
-    res.status(200).json({ version: SUPPORTED_VERSIONS });
+    sendJson(res, 200, { version: SUPPORTED_VERSIONS });
   });
   return router;
 }

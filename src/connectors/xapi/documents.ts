@@ -212,7 +212,7 @@ function entityTags(header: string | undefined): '*' | string[] | undefined {
 
 /** JSON with a strong ETag of exactly the bytes sent (every GET carries one, Communication 3.1). */
 function sendJson(res: Response, value: unknown): void {
-  const body = JSON.stringify(value);
+  const body = Buffer.from(JSON.stringify(value), 'utf8');
   res.setHeader('Content-Type', 'application/json');
   res.setHeader('ETag', `"${createHash('sha1').update(body).digest('hex')}"`);
   res.status(200).send(body);

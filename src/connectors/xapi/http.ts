@@ -95,8 +95,43 @@ export const alternateRequestSyntax: RequestHandler = (req, _res, next) => {
   next();
 };
 
+/**
+ * A JSON answer with the Content-Type `application/json` exactly. Express's `res.json` (and `res.send`
+ * of a string) appends "; charset=utf-8", which JSON does not need (RFC 8259 §11 defines no charset
+ * parameter) and which the ADL conformance suite refuses where it compares the header to
+ * "application/json" (XAPI-00161); the body goes out as bytes so nothing is appended.
+ */
+export function sendJson(res: Response, status: number, value: unknown): void {
+  res.status(status).setHeader('Content-Type', 'application/json');
+  res.send(Buffer.from(JSON.stringify(value), 'utf8'));
+}
+
+/** The methods each xAPI resource defines (Communication 2), HEAD going with GET (Communication 1.1). */
+export const RESOURCE_METHODS: Readonly<Record<string, readonly string[]>> = {
+  '/statements': ['GET', 'HEAD', 'PUT', 'POST'],
+  '/activities/state': ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'],
+  '/activities/profile': ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'],
+  '/agents/profile': ['GET', 'HEAD', 'PUT', 'POST', 'DELETE'],
+  '/activities': ['GET', 'HEAD'],
+  '/agents': ['GET', 'HEAD'],
+  '/about': ['GET', 'HEAD'],
+};
+
+/**
+ * Mounted after every resource's routes: a request that reached here was not answered. A method a
+ * resource does not define (DELETE /statements, POST /agents …) is 405 with Allow, as HTTP asks and the
+ * ADL suite expects; a path that is no xAPI resource is 404.
+ */
+export const unansweredRequests: RequestHandler = (req, res, next) => {
+  const path = req.path.length > 1 ? req.path.replace(/\/+$/, '') : req.path;
+  const allowed = RESOURCE_METHODS[path];
+  if (!allowed) return next(new XapiError(404, 'not_found', `${req.path} is no resource of this LRS`));
+  res.set('allow', allowed.join(', '));
+  next(new XapiError(405, 'method_not_allowed', `${path} does not take ${req.method}; it takes ${allowed.join(', ')}`, { allowed }));
+};
+
 /** xAPI errors as JSON with the status the specification asks for. */
 export function xapiErrors(error: unknown, req: Request, res: Response, next: NextFunction): void {
   if (!(error instanceof DomainError)) return next(error);
-  res.status(error.status).json({ error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }), requestId: req.id } });
+  sendJson(res, error.status, { error: { code: error.code, message: error.message, ...(error.details === undefined ? {} : { details: error.details }), requestId: req.id } });
 }

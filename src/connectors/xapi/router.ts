@@ -4,8 +4,8 @@ import type { Db } from '../../db/client';
 import type { CommandDelivery } from '../../services/processes/operations';
 import { aboutRouter } from './about';
 import { documentsRouter } from './documents';
-import { statementsRouter } from './statements';
-import { alternateRequestSyntax, authenticateLrs, cors, requireVersion, xapiErrors } from './http';
+import { consistentThroughOnEveryAnswer, statementsRouter } from './statements';
+import { alternateRequestSyntax, authenticateLrs, cors, requireVersion, unansweredRequests, xapiErrors } from './http';
 
 export interface XapiRouterDeps {
   db: Db;
@@ -29,9 +29,11 @@ export function xapiRouter({ db, delivery, publicUrl, rateLimitPerMinute = 3_000
   router.use(express.raw({ type: () => true, limit: maxBodyBytes }));
   router.use(alternateRequestSyntax);
   router.use(aboutRouter());
+  router.use(consistentThroughOnEveryAnswer);
   router.use(requireVersion, authenticateLrs(db), limitPerLrsClient(rateLimitPerMinute));
   router.use(statementsRouter(db, delivery, publicUrl));
   router.use(documentsRouter(db));
+  router.use(unansweredRequests);
   router.use(xapiErrors);
   return router;
 }

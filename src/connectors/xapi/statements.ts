@@ -5,7 +5,7 @@ import { attachmentsOf, findStatements, getStatement, type StatementFilters } fr
 import { storeStatements } from '../../services/xapi/statements';
 import { agentIdentifier, parseAgentParam } from './agents';
 import { formatStatement, parseAcceptLanguage } from './formats';
-import { badRequest, requireScope } from './http';
+import { badRequest, requireScope, sendJson } from './http';
 import { matchAttachments, readStatementsRequest, writeMultipart } from './multipart';
 import { verifySignedStatements } from './signature';
 import { isIri, isUuid, parseTimestamp, validateStatements, type Statement, type XapiVersion } from './validation';
@@ -41,7 +41,6 @@ export function statementsRouter(db: Db, delivery: CommandDelivery, publicUrl: s
     if (statement.id !== undefined && String(statement.id).toLowerCase() !== statementId.toLowerCase()) throw badRequest(`The statement's id ${statement.id} differs from the statementId parameter ${statementId}`);
     const { commandIds } = await storeStatements(db, delivery.taskQueue, context, [{ ...statement, id: statementId.toLowerCase() }], parts);
     await delivery.deliverNow(commandIds);
-    consistentThrough(res);
     res.status(204).end();
   });
 
@@ -50,8 +49,7 @@ export function statementsRouter(db: Db, delivery: CommandDelivery, publicUrl: s
     const { statements, parts, context } = await receive(req);
     const { ids, commandIds } = await storeStatements(db, delivery.taskQueue, context, statements, parts);
     await delivery.deliverNow(commandIds);
-    consistentThrough(res);
-    res.status(200).json(ids);
+    sendJson(res, 200, ids);
   });
 
   router.get('/statements', requireScope('read'), async (req, res) => {
@@ -60,7 +58,6 @@ export function statementsRouter(db: Db, delivery: CommandDelivery, publicUrl: s
     const format = parseFormat(q.format);
     const withAttachments = parseBoolean(q.attachments, 'attachments');
     const languages = parseAcceptLanguage(req.get('accept-language'));
-    consistentThrough(res);
     if (q.statementId !== undefined || q.voidedStatementId !== undefined) {
       onlyParameters(req, ['statementId', 'voidedStatementId', 'format', 'attachments']);
       if (q.statementId !== undefined && q.voidedStatementId !== undefined) throw badRequest('Ask for statementId or voidedStatementId, not both');
@@ -68,10 +65,11 @@ export function statementsRouter(db: Db, delivery: CommandDelivery, publicUrl: s
       if (typeof id !== 'string' || !isUuid(id)) throw badRequest(`${q.statementId !== undefined ? 'statementId' : 'voidedStatementId'} must be a UUID`);
       const row = await getStatement(db, tenantId, id.toLowerCase(), q.voidedStatementId !== undefined);
       if (!row) {
-        res.status(404).json({ error: { code: 'not_found', message: `No ${q.voidedStatementId !== undefined ? 'voided ' : ''}statement ${id}`, requestId: req.id } });
+        sendJson(res, 404, { error: { code: 'not_found', message: `No ${q.voidedStatementId !== undefined ? 'voided ' : ''}statement ${id}`, requestId: req.id } });
         return;
       }
       res.set('last-modified', row.stored.toUTCString());
+      consistentThrough(res, [row.stored]);
       const statement = formatStatement(row.statement, format, languages);
       return send(res, statement, withAttachments ? await attachmentsOf(db, tenantId, [row.statement]) : null);
     }
@@ -79,7 +77,8 @@ export function statementsRouter(db: Db, delivery: CommandDelivery, publicUrl: s
     const filters = parseFilters(q, req.xapiVersion!);
     const { rows, more } = await findStatements(db, tenantId, filters);
     const statements = rows.map((r) => formatStatement(r.statement, format, languages));
-    const next = more ? moreLink(q, rows[rows.length - 1]!.seq) : '';
+    const next = more ? moreLink(req.baseUrl, q, rows[rows.length - 1]!.seq) : '';
+    consistentThrough(res, rows.map((r) => r.stored));
     if (rows.length > 0) res.set('last-modified', new Date(Math.max(...rows.map((r) => r.stored.getTime()))).toUTCString());
     return send(res, { statements, more: next }, withAttachments ? await attachmentsOf(db, tenantId, rows.map((r) => r.statement)) : null);
   });
@@ -88,18 +87,38 @@ export function statementsRouter(db: Db, delivery: CommandDelivery, publicUrl: s
 }
 
 function send(res: Response, json: unknown, attachments: { sha2: string; contentType: string; content: Uint8Array }[] | null): void {
-  if (!attachments) {
-    res.status(200).json(json);
-    return;
-  }
+  if (!attachments) return sendJson(res, 200, json);
   const { contentType, body } = writeMultipart(json, attachments.map((a) => ({ sha2: a.sha2, contentType: a.contentType, content: Buffer.from(a.content) })));
   res.status(200).type(contentType).send(body);
 }
 
-/** Statements stored before this moment are all visible (a store is one short transaction). */
-function consistentThrough(res: Response): void {
-  res.set('x-experience-api-consistent-through', new Date(Date.now() - 1000).toISOString());
+/**
+ * X-Experience-API-Consistent-Through (Communication 2.1.3.s2.b5): statements stored before it are all
+ * visible. A store is one short transaction whose `stored` is taken as it starts, so a second ago is
+ * safe; and the header is never earlier than a `stored` the answer itself returns (XAPI-00152), since
+ * a statement that is returned is visible.
+ */
+export function consistentThroughNow(): Date {
+  return new Date(Date.now() - CONSISTENCY_MARGIN_MS);
 }
+
+const CONSISTENCY_MARGIN_MS = 1000;
+
+function consistentThrough(res: Response, returned: Date[]): void {
+  const through = Math.max(consistentThroughNow().getTime(), ...returned.map((stored) => stored.getTime()));
+  res.set('x-experience-api-consistent-through', new Date(through).toISOString());
+}
+
+/**
+ * Every answer to GET (or HEAD) /statements carries X-Experience-API-Consistent-Through, whatever its
+ * status (XAPI-00153): mounted before the version and credential checks, the handler refines it.
+ */
+export const consistentThroughOnEveryAnswer = (req: Request, res: Response, next: () => void): void => {
+  if ((req.method === 'GET' || req.method === 'HEAD') && /^\/statements\/?$/.test(req.path)) {
+    res.set('x-experience-api-consistent-through', consistentThroughNow().toISOString());
+  }
+  next();
+};
 
 function onlyParameters(req: Request, allowed: readonly string[]): void {
   const unknown = Object.keys(req.query as object).filter((name) => !allowed.includes(name));
@@ -164,10 +183,13 @@ function parseFilters(q: Record<string, unknown>, version: XapiVersion): Stateme
   };
 }
 
-/** The next page: the same query from after the last statement of this one (a relative IRL, as the spec asks). */
-function moreLink(q: Record<string, unknown>, lastSeq: bigint): string {
+/**
+ * The next page: the same query from after the last statement of this one, as an IRL relative to the
+ * host (the spec allows relative ones) under wherever the LRS is mounted.
+ */
+function moreLink(baseUrl: string, q: Record<string, unknown>, lastSeq: bigint): string {
   const params = new URLSearchParams();
   for (const [name, value] of Object.entries(q)) if (name !== 'after' && typeof value === 'string') params.set(name, value);
   params.set('after', String(lastSeq));
-  return `/xapi/statements?${params.toString()}`;
+  return `${baseUrl}/statements?${params.toString()}`;
 }

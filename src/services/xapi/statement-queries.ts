@@ -1,7 +1,6 @@
 import type { Db } from '../../db/client';
 import { Prisma } from '../../db/client';
 import type { Statement } from '../../connectors/xapi/validation';
-import { VOIDED } from './statements';
 
 export interface StatementFilters {
   /** An agent's identifier (agentIdentifier). */
