@@ -806,3 +806,512 @@ describe('Communication 2.1.3 what the agent and activity filters match', () => 
     expect(statementActivities(statement({ object: { objectType: 'StatementRef', id: STATEMENT_ID } }))).toEqual([]);
   });
 });
+
+// ------------------------------------------------------------------------------------------------
+// The ADL LRS conformance suite's statement templates (adlnet/lrs-conformance-test-suite,
+// test/v1_0_3/configs and test/v2_0/configs), replayed on validateStatements. The suite builds each
+// statement from a chain of templates: every later layer is deep-merged (jQuery extend semantics)
+// into the value of the single key of the layer before it. The templates below carry the same data
+// as the suite's; each case names its requirement id and the outcome the suite expects.
+// ------------------------------------------------------------------------------------------------
+
+describe('ADL conformance suite templates', () => {
+  const agentDefault = { objectType: 'Agent', name: 'xAPI mbox', mbox: 'mailto:xapi@adlnet.gov' };
+  const attended = { id: 'http://adlnet.gov/expapi/verbs/attended', display: { 'en-GB': 'attended', 'en-US': 'attended' } };
+  const reported = { id: 'http://adlnet.gov/expapi/verbs/reported', display: { 'en-GB': 'reported', 'en-US': 'reported' } };
+  const meeting = { objectType: 'Activity', id: 'http://www.example.com/meetings/occurances/34534' };
+  const reporter = { 'http://example.com/profiles/meetings/extension/reporter': { name: 'Thomas', id: 'http://openid.com/342' } };
+  const meetingDefinition = {
+    name: { 'en-GB': 'example meeting', 'en-US': 'example meeting' },
+    description: { 'en-GB': 'An example meeting.', 'en-US': 'An example meeting.' },
+    type: 'http://adlnet.gov/expapi/activities/meeting',
+    moreInfo: 'http://virtualmeeting.example.com/345256',
+    extensions: reporter,
+  };
+  const interaction = (interactionType: string, extra: Json = {}) => ({
+    objectType: 'Activity',
+    id: 'http://www.example.com/meetings/categories/teammeeting',
+    definition: {
+      name: { en: interactionType },
+      description: { en: `A ${interactionType} question` },
+      type: 'http://adlnet.gov/expapi/activities/cmi.interaction',
+      moreInfo: 'http://virtualmeeting.example.com/345256',
+      interactionType,
+      extensions: reporter,
+      ...extra,
+    },
+  });
+  const components = (...ids: string[]) => ids.map((id) => ({ id, description: { 'en-US': id } }));
+  const referenced = { objectType: 'StatementRef', id: '6690e6c9-3ef0-4ed3-8b37-7f3964730bee' };
+  const contextBase = { registration: 'ec531277-b57b-4c15-8d91-d292c5b2b8f7', platform: 'Example virtual meeting software', language: 'tlh', statement: referenced };
+  const withDefinitionOf = (activity: Json) => ({ ...activity, definition: meetingDefinition });
+
+  const templates = {
+    statements: {
+      default: { actor: agentDefault, verb: attended, object: meeting },
+      no_actor: { verb: attended, object: meeting },
+      no_verb: { actor: agentDefault, object: meeting },
+      no_object: { actor: agentDefault, verb: attended },
+      actor: { actor: { objectType: 'Agent' }, verb: attended, object: meeting },
+      authority: { actor: agentDefault, verb: attended, authority: { objectType: 'Agent' }, object: meeting },
+      context: { actor: agentDefault, verb: attended, context: {}, object: meeting },
+      result: { actor: agentDefault, verb: attended, result: {}, object: meeting },
+      verb: { actor: agentDefault, verb: {}, object: meeting },
+      attachment: { actor: agentDefault, verb: attended, object: meeting, attachments: [] },
+      object_activity: { actor: agentDefault, verb: attended, object: { objectType: 'Activity' } },
+      object_actor: { actor: agentDefault, verb: attended, object: { objectType: 'Agent' } },
+      object_statementref: { actor: agentDefault, verb: attended, object: referenced },
+      object_substatement: { actor: agentDefault, verb: attended, object: { objectType: 'SubStatement' } },
+    },
+    substatements: {
+      actor: { objectType: 'SubStatement', actor: { objectType: 'Agent' }, verb: reported, object: meeting },
+      activity: { objectType: 'SubStatement', actor: agentDefault, verb: reported, object: { objectType: 'Activity' } },
+      context: { objectType: 'SubStatement', actor: agentDefault, verb: reported, context: {}, object: meeting },
+      result: { objectType: 'SubStatement', actor: agentDefault, verb: reported, result: {}, object: meeting },
+      verb: { objectType: 'SubStatement', actor: agentDefault, verb: {}, object: meeting },
+      no_object: { objectType: 'SubStatement', actor: agentDefault, verb: reported },
+      statementref: { objectType: 'SubStatement', actor: agentDefault, verb: reported, object: referenced },
+    },
+    agents: {
+      default: agentDefault,
+      mbox: agentDefault,
+      mbox_sha1sum: { objectType: 'Agent', name: 'xAPI mbox_sha1sum', mbox_sha1sum: 'cd9b00a5611f94eaa7b1661edab976068e364975' },
+      openid: { objectType: 'Agent', name: 'xAPI openid', openid: 'http://openid.example.org/12345' },
+      account: { objectType: 'Agent', name: 'xAPI account', account: { homePage: 'http://www.example.com', name: 'xAPI account name' } },
+      account_no_name: { objectType: 'Agent', name: 'xAPI account', account: { homePage: 'http://www.example.com' } },
+    },
+    groups: {
+      default: { objectType: 'Group', name: 'Group Identified', mbox: 'mailto:xapi@adlnet.gov' },
+      anonymous: { objectType: 'Group', name: 'Group Anonymous', member: [agentDefault] },
+      anonymous_no_member: { objectType: 'Group' },
+      anonymous_two_member: {
+        objectType: 'Group',
+        member: [{ account: { homePage: 'http://example.com/xAPI/OAuth/Token', name: 'oauth_consumer_x75db' } }, { mbox: 'mailto:bob_authority@example.com' }],
+      },
+      identified_mbox: { objectType: 'Group', name: 'Group mbox', mbox: 'mailto:xapi@adlnet.gov', member: [agentDefault] },
+      identified_mbox_sha1sum: { objectType: 'Group', mbox_sha1sum: 'cd9b00a5611f94eaa7b1661edab976068e364975' },
+      identified_openid: { objectType: 'Group', openid: 'http://openid.example.org/12345', member: [agentDefault] },
+      identified_account: { objectType: 'Group', account: { homePage: 'http://www.example.com', name: 'xAPI account name' } },
+      identified_account_no_name: { objectType: 'Group', account: { homePage: 'http://www.example.com' } },
+    },
+    contexts: {
+      default: {
+        ...contextBase,
+        revision: 'rev_10_3_2',
+        extensions: { 'http://example.com/profiles/meetings/contextextensions/airspeed': '600mph' },
+      },
+      no_extensions: { ...contextBase, revision: 'rev_10_3_2' },
+      instructor: { ...contextBase, instructor: { objectType: 'Agent' } },
+      team: { ...contextBase, team: { objectType: 'Group' } },
+      parent: { ...contextBase, contextActivities: { parent: withDefinitionOf(meeting) } },
+      grouping: { ...contextBase, contextActivities: { grouping: withDefinitionOf(meeting) } },
+      category: { ...contextBase, contextActivities: { category: withDefinitionOf(meeting) } },
+      other: { ...contextBase, contextActivities: { other: withDefinitionOf(meeting) } },
+      all_activities: { ...contextBase, contextActivities: { parent: [meeting], grouping: [meeting], category: [meeting], other: [meeting] } },
+      invalid_activity: { ...contextBase, contextActivities: { invalid: [meeting] } },
+      context_agents: {
+        contextAgents: [
+          {
+            objectType: 'contextAgent',
+            agent: { objectType: 'Agent', mbox: 'mailto:player-1@example.com' },
+            relevantTypes: ['https://example.com/xapi/american-footbal/activity-types/position/quarterback'],
+          },
+        ],
+      },
+      context_groups: {
+        contextGroups: [
+          {
+            objectType: 'contextGroup',
+            group: { objectType: 'Group', mbox: 'mailto:team-1@example.com', member: [{ objectType: 'Agent', mbox: 'mailto:player-1@example.com' }] },
+            relevantTypes: ['https://example.com/xapi/american-footbal/activity-types/team/a'],
+          },
+        ],
+      },
+    },
+    results: {
+      default: {
+        score: { scaled: 0.95, raw: 95, min: 0, max: 100 },
+        extensions: { 'http://example.com/profiles/meetings/resultextensions/minuteslocation': 'X:\\meetings\\minutes\\examplemeeting.one' },
+        success: true,
+        completion: true,
+        response: 'We agreed on some example actions.',
+        duration: 'PT1H0M0S',
+      },
+      no_extensions: { score: { scaled: 0.95 }, success: true, completion: true, duration: 'PT1H0M0S' },
+    },
+    verbs: { default: attended, no_display: { id: 'http://adlnet.gov/expapi/verbs/attended' } },
+    activities: {
+      default: withDefinitionOf(meeting),
+      no_id: { objectType: 'Activity', definition: meetingDefinition },
+      no_definition: meeting,
+      no_languages: { ...meeting, definition: { type: 'http://adlnet.gov/expapi/activities/meeting' } },
+      no_extensions: { ...meeting, definition: { name: { 'en-US': 'example meeting' } } },
+      language_maps_valid: { ...meeting, definition: { name: { 'en-US': 'meeting', de: 'Treffen' }, description: { 'en-US': 'a meeting', de: 'ein Treffen' } } },
+      name_invalid: { ...meeting, definition: { name: { 'en-US': 'meeting', 'de-419-DE': 'Treffen' } } },
+      description_invalid: { ...meeting, definition: { description: { 'en-US': 'a meeting', 'de-419-DE': 'ein Treffen' } } },
+      true_false: interaction('true-false', { correctResponsesPattern: ['true'] }),
+      choice: interaction('choice', { correctResponsesPattern: ['golf[,]tetris'], choices: components('golf', 'facebook', 'tetris', 'scrabble') }),
+      fill_in: interaction('fill-in', { correctResponsesPattern: ['Bob\'s your uncle'] }),
+      long_fill_in: interaction('long-fill-in', { correctResponsesPattern: ['{case_matters=false}{lang=en}To store and provide access to learning experiences.'] }),
+      matching: interaction('matching', {
+        correctResponsesPattern: ['ben[.]3[,]chris[.]2[,]troy[.]4[,]freddie[.]1'],
+        source: components('ben', 'chris', 'troy', 'freddie'),
+        target: components('1', '2', '3', '4'),
+      }),
+      performance: interaction('performance', { correctResponsesPattern: ['pong[.]1:[,]dg[.]:10[,]lunch[.]'], steps: components('pong', 'dg', 'lunch') }),
+      sequencing: interaction('sequencing', { correctResponsesPattern: ['tim[,]mike[,]ells[,]ben'], choices: components('tim', 'ben', 'ells', 'mike') }),
+      likert: interaction('likert', { correctResponsesPattern: ['likert_3'], scale: components('likert_0', 'likert_1', 'likert_2', 'likert_3') }),
+      numeric: interaction('numeric', { correctResponsesPattern: ['4[:]'] }),
+      other: interaction('other', { correctResponsesPattern: ['(35.937432,-86.868896)'] }),
+      interaction_type_invalid_iri: interaction('http://adlnet.gov/expapi/activities/cmi.interaction'),
+      interaction_type_invalid_numeric: interaction(12345 as unknown as string),
+      interaction_type_invalid_object: interaction({ key: 'value' } as unknown as string),
+      interaction_type_invalid_string: interaction('should fail'),
+    },
+  };
+
+  /** `{{folder.name}}` of the suite: a fresh copy of the template. */
+  const t = (ref: string): Json => {
+    const [folder, name] = ref.split('.') as [keyof typeof templates, string];
+    const template = (templates[folder] as Record<string, Json>)[name];
+    if (!template) throw new Error(`no template ${ref}`);
+    return structuredClone(template);
+  };
+
+  /** jQuery's deep extend, as the suite's `extend(true, target, source)`: objects and arrays merge, everything else replaces. */
+  function extend(target: any, source: any): any {
+    for (const [key, value] of Object.entries(source)) {
+      if (value === undefined) continue;
+      if (value !== null && typeof value === 'object') {
+        const base = target[key] !== null && typeof target[key] === 'object' && Array.isArray(target[key]) === Array.isArray(value) ? target[key] : Array.isArray(value) ? [] : {};
+        target[key] = extend(base, value);
+      } else {
+        target[key] = value;
+      }
+    }
+    return target;
+  }
+
+  /** The suite's createTestObject: each layer merged into the value of the single key of the layer before it. */
+  function fromLayers(...layers: Json[]): Json {
+    const copies = layers.map((layer) => structuredClone(layer));
+    for (let i = copies.length - 1; i > 0; i--) {
+      const holder = copies[i - 1]!;
+      const key = Object.keys(holder)[0]!;
+      holder[key] = extend(holder[key], copies[i]!);
+    }
+    return Object.values(copies[0]!)[0] as Json;
+  }
+
+  /** A case of a config: the layers (strings are template references), the status the suite expects. */
+  type Case = [name: string, layers: (Json | [string, string])[], expected: 200 | 400];
+  const ref = (key: string, template: string): [string, string] => [key, template];
+
+  function replay(cases: Case[], version: XapiVersion = '1.0.3'): void {
+    test.each(cases)('%s', (_name, layers, expected) => {
+      const built = fromLayers(...layers.map((layer) => (Array.isArray(layer) ? { [layer[0]]: t(layer[1]) } : layer)));
+      if (expected === 200) expect(() => validateStatements(built, version)).not.toThrow();
+      else expect(rejection(built, version)).toMatch(/^statement\./);
+    });
+  }
+
+  /** Every place an Agent or Group can stand, as the agents/groups/ifis configs list them. */
+  const actorPlaces: Record<string, (actor: Json | string) => (Json | [string, string])[]> = {
+    'actor': (x) => [ref('statement', 'statements.actor'), at('actor', x)],
+    'authority': (x) => [ref('statement', 'statements.authority'), at('authority', x)],
+    'context instructor': (x) => [ref('statement', 'statements.context'), ref('context', 'contexts.instructor'), at('instructor', x)],
+    'object': (x) => [ref('statement', 'statements.object_actor'), at('object', x)],
+    'substatement actor': (x) => [ref('statement', 'statements.object_substatement'), ref('object', 'substatements.actor'), at('actor', x)],
+    'substatement context instructor': (x) => [
+      ref('statement', 'statements.object_substatement'),
+      ref('object', 'substatements.context'),
+      ref('context', 'contexts.instructor'),
+      at('instructor', x),
+    ],
+  };
+  /** An authority that is a Group is the anonymous pair of 3-legged OAuth only (Data 2.4.9), so group cases leave it out. */
+  const withoutAuthority = Object.fromEntries(Object.entries(actorPlaces).filter(([place]) => place !== 'authority'));
+  const teamPlaces: Record<string, (group: Json | string) => (Json | [string, string])[]> = {
+    'context team': (x) => [ref('statement', 'statements.context'), ref('context', 'contexts.team'), at('team', x)],
+    'substatement context team': (x) => [ref('statement', 'statements.object_substatement'), ref('object', 'substatements.context'), ref('context', 'contexts.team'), at('team', x)],
+  };
+  function at(key: string, x: Json | string): Json | [string, string] {
+    return typeof x === 'string' ? ref(key, x) : { [key]: x };
+  }
+  /** The cases of one rule at every place: `then` adds the layer that breaks (or keeps) it. */
+  function everywhere(places: typeof actorPlaces, name: string, template: string, then: Json | undefined, expected: 200 | 400): Case[] {
+    return Object.entries(places).map(([place, build]) => [`${place}: ${name}`, then ? [...build(template), then] : build(template), expected]);
+  }
+
+  /** The places of a result, a context and an activity object: in the statement and in a SubStatement. */
+  const resultIn = (...then: Json[]): (Json | [string, string])[][] => [
+    [ref('statement', 'statements.result'), ref('result', 'results.default'), ...then],
+    [ref('statement', 'statements.object_substatement'), ref('object', 'substatements.result'), ref('result', 'results.default'), ...then],
+  ];
+  const contextIn = (context: string, ...then: Json[]): (Json | [string, string])[][] => [
+    [ref('statement', 'statements.context'), ref('context', context), ...then],
+    [ref('statement', 'statements.object_substatement'), ref('object', 'substatements.context'), ref('context', context), ...then],
+  ];
+  const activityIn = (activity: string, ...then: Json[]): (Json | [string, string])[][] => [
+    [ref('statement', 'statements.object_activity'), ref('object', activity), ...then],
+    [ref('statement', 'statements.object_substatement'), ref('object', 'substatements.activity'), ref('object', activity), ...then],
+  ];
+  const both = (name: string, variants: (Json | [string, string])[][], expected: 200 | 400): Case[] =>
+    variants.map((layers, i) => [`${i === 0 ? 'statement' : 'substatement'} ${name}`, layers, expected]);
+
+  describe('Data 2.2 Formatting Requirements (configs/statements.js)', () => {
+    replay([
+      ['the statement template with a timestamp passes', [ref('statement', 'statements.default'), { timestamp: '2013-05-18T05:32:34.804Z' }], 200],
+      ['XAPI-00003 actor missing', [ref('statement', 'statements.no_actor')], 400],
+      ['XAPI-00004 verb missing', [ref('statement', 'statements.no_verb')], 400],
+      ['XAPI-00005 object missing', [ref('statement', 'statements.no_object')], 400],
+      ['XAPI-00001 actor name null', [ref('statement', 'statements.actor'), ref('actor', 'agents.mbox'), { name: null }], 400],
+      ['XAPI-00001 verb display value null', [ref('statement', 'statements.verb'), ref('verb', 'verbs.default'), { display: { 'en-US': null } }], 400],
+      ['XAPI-00001 context registration null', [ref('statement', 'statements.context'), ref('context', 'contexts.default'), { registration: null }], 400],
+      ['XAPI-00001 definition moreInfo null', [ref('statement', 'statements.object_activity'), ref('object', 'activities.default'), { definition: { moreInfo: null } }], 400],
+      ...both('XAPI-00001 activity extension value null', activityIn('activities.no_extensions', { definition: { extensions: { 'http://example.com/null': null } } }), 200),
+      ...both('XAPI-00001 result extension value null', resultIn({ extensions: { 'http://example.com/null': null } }).map((l) => l.map((x) => (Array.isArray(x) && x[1] === 'results.default' ? ref('result', 'results.no_extensions') : x))), 200),
+      ...both('XAPI-00001 context extension value null', contextIn('contexts.no_extensions', { extensions: { 'http://example.com/null': null } }), 200),
+      ['XAPI-00006 a string where a number is required', [ref('statement', 'statements.result'), ref('result', 'results.default'), { score: { max: 'one hundred' } }], 400],
+      ['XAPI-00006 even a string holding a number', [ref('statement', 'statements.result'), ref('result', 'results.default'), { score: { max: '100' } }], 400],
+      ['XAPI-00006 a string where a boolean is required', [ref('statement', 'statements.result'), ref('result', 'results.default'), { success: 'We regret to inform you.' }], 400],
+      ['XAPI-00006 even a string holding a boolean', [ref('statement', 'statements.result'), ref('result', 'results.default'), { completion: 'false' }], 400],
+      ['XAPI-00007 id a number', [ref('statement', 'statements.default'), { id: 12345 }], 400],
+      ['XAPI-00007 id an object', [ref('statement', 'statements.default'), { id: { key: 'should fail' } }], 400],
+      ['XAPI-00007 id with too many digits', [ref('statement', 'statements.default'), { id: 'AA97B177-9383-4934-8543-0F91A7A028368' }], 400],
+      ['XAPI-00007 id with a letter beyond F', [ref('statement', 'statements.default'), { id: 'MA97B177-9383-4934-8543-0F91A7A02836' }], 400],
+      ...everywhere(actorPlaces, 'XAPI-00007 agent account name an object', 'agents.account_no_name', { account: { name: { key: 'should fail' } } }, 400),
+      ...everywhere(actorPlaces, 'XAPI-00007 group account name an object', 'groups.identified_account_no_name', { account: { name: { key: 'should fail' } } }, 400),
+      ['XAPI-00008 iD', [ref('statement', 'statements.default'), { iD: STATEMENT_ID }], 400],
+      ['XAPI-00008 Actor', [ref('statement', 'statements.default'), ref('Actor', 'agents.default')], 400],
+      ['XAPI-00008 veRb', [ref('statement', 'statements.default'), ref('veRb', 'verbs.default')], 400],
+      ['XAPI-00008 oBject', [ref('statement', 'statements.default'), ref('oBject', 'activities.default')], 400],
+      ['XAPI-00008 RESULT', [ref('statement', 'statements.result'), ref('RESULT', 'results.default')], 400],
+      ['XAPI-00008 conText', [ref('statement', 'statements.context'), ref('conText', 'contexts.default')], 400],
+      ['XAPI-00008 timeStamp', [ref('statement', 'statements.default'), { timeStamp: '1776-07-04T16:00:45.123Z' }], 400],
+      ['XAPI-00008 STOred', [ref('statement', 'statements.default'), { STOred: '1787-09-17T09:33:32.111Z' }], 400],
+      ['XAPI-00008 auTHORity', [ref('statement', 'statements.authority'), ref('auTHORity', 'agents.default')], 400],
+      ['XAPI-00008 Version', [ref('statement', 'statements.default'), { Version: '1.0.3' }], 400],
+      ...(['true_false:true-faLse', 'choice:choiCe', 'fill_in:fill-iN', 'long_fill_in:long-fiLl-in', 'matching:matchIng', 'performance:perfOrmance', 'sequencing:seqUencing', 'likert:liKert', 'numeric:nUmeric', 'other:Other'].map(
+        (pair): Case => {
+          const [template, interactionType] = pair.split(':') as [string, string];
+          return [`XAPI-00009 interactionType ${interactionType}`, [ref('statement', 'statements.object_activity'), ref('object', `activities.${template}`), { definition: { interactionType } }], 400];
+        },
+      )),
+    ]);
+  });
+
+  describe('Data 4.4 UUIDs (configs/uuids.js)', () => {
+    replay([
+      ['statement id with too many digits', [ref('statement', 'statements.default'), { id: 'AA97B177-9383-4934-8543-0F91A7A028368' }], 400],
+      ['StatementRef id with too many digits', [ref('statement', 'statements.object_statementref'), { object: { id: 'AA97B177-9383-4934-8543-0F91A7A028368' } }], 400],
+      ['SubStatement StatementRef id with a letter beyond F', [ref('statement', 'statements.object_substatement'), ref('object', 'substatements.statementref'), { object: { id: 'MA97B177-9383-4934-8543-0F91A7A02836' } }], 400],
+      ['registration with a letter beyond F', [ref('statement', 'statements.context'), ref('context', 'contexts.default'), { registration: 'MA97B177-9383-4934-8543-0F91A7A02836' }], 400],
+      ['registration a number', [ref('statement', 'statements.context'), ref('context', 'contexts.default'), { registration: 12345 }], 400],
+      ['context statement id an object', [ref('statement', 'statements.context'), ref('context', 'contexts.default'), { statement: { id: { key: 'x' } } }], 400],
+    ]);
+  });
+
+  describe('Data 2.4.2 Actor (configs/agents.js, groups.js, ifis.js)', () => {
+    replay([
+      ...everywhere(actorPlaces, 'an Agent is accepted', 'agents.default', undefined, 200),
+      ...everywhere(actorPlaces, 'objectType "agent" (lower case) is rejected', 'agents.default', { objectType: 'agent' }, 400),
+      ...everywhere(actorPlaces, 'objectType "group" (lower case) is rejected', 'agents.default', { objectType: 'group' }, 400),
+      ['an actor without objectType is an Agent', [ref('statement', 'statements.no_actor'), { actor: { name: 'xAPI mbox', mbox: 'mailto:xapi@adlnet.gov' } }], 200],
+      ...everywhere(actorPlaces, 'mbox with account is rejected', 'agents.mbox', { account: { homePage: 'http://www.example.com', name: 'xAPI account name' } }, 400),
+      ...everywhere(actorPlaces, 'mbox with mbox_sha1sum is rejected', 'agents.mbox', { mbox_sha1sum: 'cd9b00a5611f94eaa7b1661edab976068e364975' }, 400),
+      ...everywhere(actorPlaces, 'mbox with openid is rejected', 'agents.mbox', { openid: 'http://openid.example.org/12345' }, 400),
+      ...everywhere({ ...withoutAuthority, ...teamPlaces }, 'an identified Group is accepted', 'groups.default', undefined, 200),
+      ['authority: an anonymous Group of two (3-legged OAuth) is accepted', [ref('statement', 'statements.authority'), ref('authority', 'groups.anonymous_two_member')], 200],
+      ...everywhere({ ...actorPlaces, ...teamPlaces }, 'XAPI-00035 a Group with member not an array is rejected', 'groups.default', { member: t('groups.anonymous_no_member') }, 400),
+      ...everywhere({ ...actorPlaces, ...teamPlaces }, 'XAPI-00036 a Group with member an Agent (not an array) is rejected', 'groups.default', { member: agentDefault }, 400),
+      ['XAPI-00035 an anonymous Group actor without member', [ref('statement', 'statements.actor'), ref('actor', 'groups.anonymous_no_member')], 400],
+      ...Object.entries(withoutAuthority).flatMap(([place, build]): Case[] =>
+          ['identified_mbox', 'identified_mbox_sha1sum', 'identified_openid', 'identified_account', 'anonymous'].map((group) => [`${place}: XAPI-00037 groups.${group} is accepted`, build(`groups.${group}`), 200]),
+        ),
+      ...everywhere(teamPlaces, 'XAPI-00037 an anonymous Group is accepted', 'groups.anonymous', undefined, 200),
+      ...everywhere(actorPlaces, 'XAPI-00038 mbox not a mailto IRI', 'agents.mbox', { mbox: 'http://should.fail.com' }, 400),
+      ...everywhere(actorPlaces, 'XAPI-00038 mbox without an email address', 'agents.mbox', { mbox: 'mailto:should.fail.com' }, 400),
+      ...everywhere(actorPlaces, 'XAPI-00038 group mbox without an email address', 'groups.identified_mbox', { mbox: 'mailto:should.fail.com' }, 400),
+      ...everywhere(actorPlaces, 'XAPI-00039 mbox_sha1sum not a string', 'agents.mbox_sha1sum', { mbox_sha1sum: { key: 'value' } }, 400),
+      ...everywhere(actorPlaces, 'openid not a URI', 'agents.openid', { openid: 'ab=c://should.fail.com' }, 400),
+      ...everywhere(actorPlaces, 'account homePage not an IRL', 'agents.account', { account: { homePage: 'ab=c://should.fail.com' } }, 400),
+    ]);
+  });
+
+  describe('Data 2.4.4 Object (configs/activities.js)', () => {
+    const interactionTypes = ['true_false', 'choice', 'fill_in', 'long_fill_in', 'matching', 'performance', 'sequencing', 'likert', 'numeric', 'other'];
+    replay([
+      ...both('XAPI-00047 activity id missing', activityIn('activities.no_id'), 400),
+      ...both('XAPI-00047 activity id not an IRI', activityIn('activities.default', { id: 'ab=c://should.fail.com' }), 400),
+      ...both('XAPI-00047 activity id an IRI', activityIn('activities.default'), 200),
+      ...both('XAPI-00048 definition a string', activityIn('activities.no_definition', { definition: 'should error' }), 400),
+      ...both('XAPI-00056/00059 definition a number', activityIn('activities.no_languages', { definition: 12345 }), 400),
+      ...both('XAPI-00060 type not an IRI', activityIn('activities.no_definition', { definition: { type: 'should error' } }), 400),
+      ...both('XAPI-00061 moreInfo not an IRL', activityIn('activities.no_definition', { definition: { moreInfo: 'should error' } }), 400),
+      ...interactionTypes.flatMap((type) => both(`XAPI-00049 interactionType of activities.${type} is accepted`, activityIn(`activities.${type}`), 200)),
+      ...['iri', 'numeric', 'object', 'string'].flatMap((kind) => both(`XAPI-00049 interactionType invalid ${kind}`, activityIn(`activities.interaction_type_invalid_${kind}`), 400)),
+      ...both('XAPI-00057 extensions a string', activityIn('activities.no_definition', { definition: { extensions: 'should error' } }), 400),
+      ...both('XAPI-00057 extensions keyed by non-IRIs', activityIn('activities.no_definition', { definition: { extensions: { id: 'valid', description: { 'en-US': 'valid' } } } }), 400),
+      ['Data 2.4.4.s2 an object without objectType is an Activity', [ref('statement', 'statements.no_object'), { object: { id: 'http://www.example.com/meetings/occurances/34534' } }], 200],
+      [
+        'Data 2.4.4.s2 a SubStatement object without objectType is an Activity',
+        [ref('statement', 'statements.object_substatement'), ref('object', 'substatements.no_object'), { object: { id: 'http://www.example.com/meetings/occurances/34534' } }],
+        200,
+      ],
+    ]);
+  });
+
+  describe('Data 2.4.5 Result (configs/results.js, durations.js; v2_0/configs/scores.js)', () => {
+    const cases: Case[] = [
+      ...both('the result template passes', resultIn(), 200),
+      ...both('XAPI-00079 score a number', resultIn({ score: 12345 }), 400),
+      ...both('XAPI-00079 score a string', resultIn({ score: 'should fail' }), 400),
+      ...both('XAPI-00083 scaled a decimal', resultIn({ score: { scaled: 0.6767676 } }), 200),
+      ...both('XAPI-00083 scaled 1.0', resultIn({ score: { scaled: 1.0 } }), 200),
+      ...both('XAPI-00083 scaled -1.0000', resultIn({ score: { scaled: -1.0 } }), 200),
+      ...both('XAPI-00083 scaled 1.01', resultIn({ score: { scaled: 1.01 } }), 400),
+      ...both('XAPI-00083 scaled -1.00001', resultIn({ score: { scaled: -1.00001 } }), 400),
+      ...both('XAPI-00082 raw a decimal', resultIn({ score: { raw: 0.6767676 } }), 200),
+      ...both('XAPI-00082 raw above max', resultIn({ score: { raw: 0.6767676, max: 0.6767676 - 0.02 } }), 400),
+      ...both('XAPI-00082 raw below min', resultIn({ score: { raw: 0.6767676, min: 0.6767676 + 0.73 } }), 400),
+      ...both('XAPI-00081 min a decimal', resultIn({ score: { min: 0.6767676 } }), 200),
+      ...both('XAPI-00081 min above max', resultIn({ score: { min: 0.6767676, max: 0.6767676 - 0.0000321, raw: 0.6767676 - 0.0000033 } }), 400),
+      ...both('XAPI-00080 max a decimal', resultIn({ score: { max: 100.6767676 } }), 200),
+      ...both('XAPI-00080 max below min', resultIn({ score: { max: 100.6767676, min: 104.6767676, raw: 101.6767676 } }), 400),
+      ...both('XAPI-00074 success the string "true"', resultIn({ success: 'true' }), 400),
+      ...both('XAPI-00075 completion the string "false"', resultIn({ completion: 'false' }), 400),
+      ...both('XAPI-00076 response a number', resultIn({ response: 12345 }), 400),
+      ...both('XAPI-00076 response an object', resultIn({ response: { key: 'invalid' } }), 400),
+      ...['PA1H0M0S', 'should fail'].flatMap((duration) => both(`XAPI-00077 duration ${duration}`, resultIn({ duration }), 400)),
+      ...both('XAPI-00077 duration a number', resultIn({ duration: 12345 }), 400),
+      ...both('XAPI-00077 duration an object', resultIn({ duration: { key: 'invalid' } }), 400),
+      ...['PT1H0M0.1S', 'PT4H35M59.14S', 'PT16559.14S', 'P3Y1M29DT4H35M59.14S', 'P3Y', 'P4W'].flatMap((duration) => both(`XAPI-00077 duration ${duration}`, resultIn({ duration }), 200)),
+    ];
+    describe('xAPI 1.0.3', () => replay(cases));
+    describe('xAPI 2.0', () => replay(cases, '2.0.0'));
+  });
+
+  describe('Data 2.4.6 Context (configs/contexts.js, contextactivities.js)', () => {
+    const activity = { objectType: 'Activity', id: 'http://www.example.com/meetings/occurances/34534' };
+    replay([
+      ...both('the context template passes', contextIn('contexts.default'), 200),
+      ...both('registration an object', contextIn('contexts.default', { registration: { key: 'should fail' } }), 400),
+      ...both('registration a string', contextIn('contexts.default', { registration: 'should fail' }), 400),
+      ...both('instructor an object', contextIn('contexts.instructor', { instructor: { key: 'should fail' } }), 400),
+      ...both('instructor a string', contextIn('contexts.instructor', { instructor: 'should fail' }), 400),
+      ...everywhere(teamPlaces, 'team an Agent', 'agents.default', undefined, 400),
+      ...both('team an object', contextIn('contexts.team', { team: { key: 'should fail' } }), 400),
+      ...both('team a string', contextIn('contexts.team', { team: 'should fail' }), 400),
+      ...both('contextActivities a string', contextIn('contexts.default', { contextActivities: 'should fail' }), 400),
+      ...both('contextActivities empty', contextIn('contexts.default', { contextActivities: {} }), 400),
+      ...['parent', 'grouping', 'category', 'other', 'all_activities'].flatMap((kind) => both(`XAPI-00093 contexts.${kind}`, contextIn(`contexts.${kind}`), 200)),
+      ...both('XAPI-00093 a key other than parent, grouping, category, other', contextIn('contexts.invalid_activity'), 400),
+      ...['parent', 'grouping', 'category', 'other'].flatMap((kind) => both(`XAPI-00094 ${kind} an array of Activities`, contextIn(`contexts.${kind}`, { contextActivities: { [kind]: [activity] } }), 200)),
+      ...both('XAPI-00094 an array holding a non-Activity', contextIn('contexts.other', { contextActivities: { other: [activity, { key: 'should fail' }] } }), 400),
+    ]);
+  });
+
+  describe('Data 2.4.9 Authority (configs/authorities.js)', () => {
+    const authority = (...then: (Json | [string, string])[]) => [ref('statement', 'statements.authority'), ...then];
+    replay([
+      ['XAPI-00024 an Agent', authority(ref('authority', 'agents.default')), 200],
+      ['XAPI-00024 an anonymous Group of two Agents', authority(ref('authority', 'groups.anonymous_two_member')), 200],
+      ...['mbox:mailto:bob@example.com', 'mbox_sha1sum:cd9b00a5611f94eaa7b1661edab976068e364975', 'openid:http://openid.example.org/12345'].map((pair): Case => {
+        const [key, value] = [pair.slice(0, pair.indexOf(':')), pair.slice(pair.indexOf(':') + 1)];
+        return [`XAPI-00024 a Group of two identified by ${key}`, authority(ref('authority', 'groups.anonymous_two_member'), { [key]: value }), 400];
+      }),
+      ['XAPI-00098 a Group of one', authority(ref('authority', 'groups.anonymous_no_member'), { member: [{ mbox: 'mailto:bob@example.com' }] }), 400],
+      ['XAPI-00098 a Group of three', authority(ref('authority', 'groups.anonymous_no_member'), { member: [{ mbox: 'mailto:a@example.com' }, { mbox: 'mailto:b@example.com' }, { mbox: 'mailto:c@example.com' }] }), 400],
+      ['Data 2.4.9.s3.b1 an identified Group', authority(ref('authority', 'groups.identified_openid')), 400],
+      ['Data 2.4.9.s3.b1 a Group without members', authority(ref('authority', 'groups.anonymous_no_member')), 400],
+    ]);
+  });
+
+  describe('Data 2.4.10 Version (configs/version.js)', () => {
+    replay(
+      (['1.0', '1.0.9', 'should fail', '0.9.9', '1.1.0'] as const).map((version): Case => [
+        `XAPI-00101 version ${version}`,
+        [ref('statement', 'statements.default'), { version }],
+        version.startsWith('1.0') ? 200 : 400,
+      ]),
+    );
+  });
+
+  describe('Data 4.2 Language Maps (configs/languages.js, formatting.js XAPI-00013)', () => {
+    const verb = (display: unknown): (Json | [string, string])[] => [ref('statement', 'statements.default'), ref('verb', 'verbs.default'), { display }];
+    const attachment = (display: unknown, description?: unknown): (Json | [string, string])[] => [
+      ref('statement', 'statements.attachment'),
+      {
+        attachments: [
+          {
+            usageType: 'http://example.com/attachment-usage/test',
+            display,
+            ...(description === undefined ? {} : { description }),
+            contentType: 'text/plain; charset=ascii',
+            length: 27,
+            sha2: '495395e777cd98da653df9615d09c0fd6bb2f8d4788394cd53c56a3bfdcd848a',
+            fileUrl: 'http://over.there.com/file.txt',
+          },
+        ],
+      },
+    ];
+    const validTags = ['de', 'i-enochian', 'ine', 'zh-Hant', 'sr-Latn', 'zh-cmn-Hans-CN', 'sr-Latn-RS', 'sl-rozaj-biske', 'de-CH-1901', 'hy-Latn-IT-arevela', 'de-DE', 'az-Arab-x-AZE-derbend', 'x-whatever'];
+    replay([
+      ['the verb without display passes', [ref('statement', 'statements.verb'), ref('verb', 'verbs.no_display')], 200],
+      ['an attachment with display and description passes', attachment({ 'en-US': 'A test attachment' }, { 'en-US': 'A test attachment (description)' }), 200],
+      ['display with no entry', [ref('statement', 'statements.verb'), ref('verb', 'verbs.no_display'), { display: {} }], 400],
+      ['display a string', [ref('statement', 'statements.verb'), ref('verb', 'verbs.no_display'), { display: 'should error' }], 400],
+      ...both('definition name with no entry', activityIn('activities.no_languages', { definition: { name: {} } }), 400),
+      ...both('definition description a string', activityIn('activities.no_languages', { definition: { description: 'should error' } }), 400),
+      ['attachment display with no entry', attachment({}), 400],
+      ['attachment description a string', attachment({ 'en-US': 'A test attachment' }, 'should error'), 400],
+      ['XAPI-00121 display keyed by a12345', verb({ a12345: 'should error' }), 400],
+      ...both('XAPI-00121 definition name keyed by a12345', activityIn('activities.no_languages', { definition: { name: { a12345: 'should error' } } }), 400),
+      ...validTags.map((tag): Case => [`XAPI-00013 display in ${tag}`, verb({ [tag]: 'attended' }), 200]),
+      ...['de-419-DE', 'a-DE', 'ar-a-aaa-b-bbb-a-ccc'].map((tag): Case => [`XAPI-00013 display in ${tag}`, verb({ [tag]: 'attended' }), 400]),
+      // The suite expects 200 here (and for 51 letters), and 200 for a verb display that is a bare tag string such as
+      // "i-enochian". Both contradict the specification: a language subtag has at most 8 letters (RFC 5646 2.1) and
+      // a value that must follow a format is rejected when it does not (Data 2.2.s4.b1.b4); display is a Language Map
+      // (Data 2.4.3), which languages.js itself requires. This LRS follows the specification.
+      ['context language of 50 letters is no RFC 5646 tag (the suite expects 200)', [ref('statement', 'statements.context'), ref('context', 'contexts.default'), { language: 'supercalifragilisticexpialidociouswhatabouthhhhhhh' }], 400],
+      ['verb display as the bare string "i-enochian" is no Language Map (the suite expects 200)', verb('i-enochian'), 400],
+      ['XAPI-00013 attachment display in de', attachment({ 'en-US': 'A test attachment', de: 'Eine Testbefestigung' }), 200],
+      ['XAPI-00013 attachment display in de-419-DE', attachment({ 'en-US': 'A test attachment', 'de-419-DE': 'Ein Testbefestigung' }), 400],
+      ['XAPI-00013 definition name and description in de', [ref('statement', 'statements.object_activity'), ref('object', 'activities.language_maps_valid')], 200],
+      ['XAPI-00013 definition name in de-419-DE', [ref('statement', 'statements.object_activity'), ref('object', 'activities.name_invalid')], 400],
+      ['XAPI-00013 definition description in de-419-DE', [ref('statement', 'statements.object_activity'), ref('object', 'activities.description_invalid')], 400],
+    ]);
+  });
+
+  describe('Data 4.5 Timestamps (configs/timestamps.js; v2_0/configs/timestamps.js)', () => {
+    const invalid = ['should fail', '01/011/2015', '2008-09-15T15:53:00.601-00', '2008-09-15T15:53:00.601-0000', '2008-09-15T15:53:00.601-00:00'];
+    const cases = (version: XapiVersion): Case[] => [
+      ...invalid.map((timestamp): Case => [`XAPI-00123 timestamp ${timestamp}`, [ref('statement', 'statements.default'), { timestamp }], 400]),
+      ['XAPI-00123 timestamp 2013-05-18T05:32:34.804Z', [ref('statement', 'statements.default'), { timestamp: '2013-05-18T05:32:34.804Z' }], 200],
+      ...(version === '2.0.0' ? [['RFC 3339 timestamp 2008-09-15 15:53:00.601+00:00', [ref('statement', 'statements.default'), { timestamp: '2008-09-15 15:53:00.601+00:00' }], 200] as Case] : []),
+    ];
+    describe('xAPI 1.0.3', () => replay(cases('1.0.3')));
+    describe('xAPI 2.0', () => replay(cases('2.0.0'), '2.0.0'));
+  });
+
+  describe('xAPI 2.0 contextAgents and contextGroups (v2_0/configs/contextagents.js, contextgroups.js)', () => {
+    const agent = { objectType: 'Agent', mbox: 'mailto:player-1@example.com' };
+    const group = { objectType: 'Group', mbox: 'mailto:team-1@example.com' };
+    replay(
+      [
+        ...both('contextAgents template passes', contextIn('contexts.context_agents'), 200),
+        ...both('contextGroups template passes', contextIn('contexts.context_groups'), 200),
+        ...both('contextAgent objectType other than contextAgent', contextIn('contexts.context_agents', { contextAgents: [{ objectType: 'Should fail', agent }] }), 400),
+        ...both('contextAgent agent invalid', contextIn('contexts.context_agents', { contextAgents: [{ objectType: 'contextAgent', agent: { key: 'Should fail' } }] }), 400),
+        ...both('contextAgent relevantTypes empty', [[ref('statement', 'statements.context'), { context: { contextAgents: [{ objectType: 'contextAgent', agent, relevantTypes: [] }] } }]], 400),
+        ...both('contextAgent relevantTypes not IRIs', [[ref('statement', 'statements.context'), { context: { contextAgents: [{ objectType: 'contextAgent', agent, relevantTypes: ['abc'] }] } }]], 400),
+        ...both('contextGroup objectType other than contextGroup', [[ref('statement', 'statements.context'), { context: { contextGroups: [{ objectType: 'Should fail', group }] } }]], 400),
+        ...both('contextGroup group invalid', [[ref('statement', 'statements.context'), { context: { contextGroups: [{ objectType: 'contextGroup', group: { key: 'Should fail' } }] } }]], 400),
+        ...both('contextGroup relevantTypes empty', [[ref('statement', 'statements.context'), { context: { contextGroups: [{ objectType: 'contextGroup', group, relevantTypes: [] }] } }]], 400),
+        ...both('contextGroup relevantTypes not IRIs', [[ref('statement', 'statements.context'), { context: { contextGroups: [{ objectType: 'contextGroup', group, relevantTypes: ['abc'] }] } }]], 400),
+      ],
+      '2.0.0',
+    );
+  });
+});
