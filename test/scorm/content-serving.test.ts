@@ -2,12 +2,13 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createTenant, givenCatalog, hireEvent } from '../support/builders';
+import { SCORM_FIXTURES } from '../support/scorm-zip';
 import { startHarness, type Harness } from '../support/harness';
 import { apiClient } from '../support/http';
 import { openPlayer, uploadPackage, type PlayerSession } from '../support/scorm-player';
 import { launchToken } from '../../src/services/scorm/player-links';
 
-const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'shared', 'fixtures', 'scorm');
+const FIXTURES = SCORM_FIXTURES;
 
 /**
  * A package's files are served from trainhub's own origin to the browser that opened the player:

@@ -29,8 +29,9 @@ import {
   zipWithSymlink,
   zipWithWrongCrc,
 } from '../support/hostile-zips';
+import { SCORM_FIXTURES } from '../support/scorm-zip';
 
-const FIXTURES = path.resolve(__dirname, '../../../shared/fixtures/scorm');
+const FIXTURES = SCORM_FIXTURES;
 const MiB = 1024 ** 2;
 
 let work: string;

@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { promisify } from 'node:util';
 import { importPackage } from '../../src/services/scorm/packages';
 import { createTenant, givenCatalog } from '../support/builders';
+import { SCORM_FIXTURES } from '../support/scorm-zip';
 import { startHarness, type Harness } from '../support/harness';
 import { TEST_DATABASE_URL } from '../support/environment';
 import {
@@ -23,7 +24,7 @@ import {
   MINIMAL_MANIFEST,
 } from '../support/hostile-zips';
 
-const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'shared', 'fixtures', 'scorm');
+const FIXTURES = SCORM_FIXTURES;
 const fixture = (name: string) => readFile(path.join(FIXTURES, name));
 
 /** The items of an organization that launch something, depth-first: [identifier, type, launch URL]. */

@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Frame, Page } from 'playwright-core';
 import { createTenant, givenCatalog, hireEvent } from '../support/builders';
+import { SCORM_FIXTURES } from '../support/scorm-zip';
 import { startHarness, type Harness } from '../support/harness';
 import { minimalPackageWith } from '../support/hostile-zips';
 import { apiClient } from '../support/http';
@@ -9,7 +10,7 @@ import { waitForOnboarding } from '../support/onboarding-status';
 import { openPhoneBrowser, type PhoneBrowser } from '../support/phone-browser';
 import { eventually, uploadPackage } from '../support/scorm-player';
 
-const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'shared', 'fixtures', 'scorm');
+const FIXTURES = SCORM_FIXTURES;
 
 /**
  * A learner takes a hosted SCORM course in Chromium: from the link in their welcome e-mail to the

@@ -1,12 +1,13 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { createTenant, givenCatalog, hireEvent } from '../support/builders';
+import { SCORM_FIXTURES } from '../support/scorm-zip';
 import { startHarness, type Harness } from '../support/harness';
 import { minimalPackageWith, zipOf } from '../support/hostile-zips';
 import { apiClient } from '../support/http';
 import { commit, openPlayer, uploadPackage } from '../support/scorm-player';
 
-const FIXTURES = path.resolve(__dirname, '..', '..', '..', 'shared', 'fixtures', 'scorm');
+const FIXTURES = SCORM_FIXTURES;
 
 /** A SCORM 2004 3rd Edition SCO whose primary objective is satisfied by a scaled score of 0.8, complete at 70 % progress. */
 const SCORED_2004 = `<?xml version="1.0" encoding="UTF-8"?>

@@ -1,9 +1,19 @@
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { openPromise, type Entry, type ZipFile } from 'yauzl';
 
-/** A real SCORM package from the shared fixtures, which live outside the repository and are only read. */
+/**
+ * The shared folder of real SCORM packages, which lives outside the repository and is only read:
+ * SCORM_FIXTURES_DIR if set, else `../shared/fixtures/scorm` beside the checkout, else the
+ * workplace's copy (a clone elsewhere, e.g. CI's, still finds it).
+ */
+export const SCORM_FIXTURES = [process.env.SCORM_FIXTURES_DIR, path.resolve(__dirname, '../../../shared/fixtures/scorm'), '/work/shared/fixtures/scorm'].find(
+  (dir): dir is string => dir !== undefined && existsSync(dir),
+) ?? path.resolve(__dirname, '../../../shared/fixtures/scorm');
+
+/** A real SCORM package from the shared fixtures. */
 export function scormFixture(fileName: string): string {
-  return path.resolve(__dirname, '../../../shared/fixtures/scorm', fileName);
+  return path.join(SCORM_FIXTURES, fileName);
 }
 
 /** The names of a zip's entries (folders included, as the zip spells them). */
