@@ -157,7 +157,7 @@ describe('importing SCORM packages', () => {
     expect(await h.db.scormPackage.count({ where: { tenantId } })).toBe(packagesBefore);
     expect(await storeContents()).toEqual(filesBefore);
     expect(await readdir(path.join(h.scorm.store.root, '.incoming'))).toEqual([]);
-  });
+  }, 180_000); // fifteen uploads, among them a 50 MB zip bomb and 20,001 entries
 
   test('a file or an upload over its size cap, and a body that is not a zip type, are refused', async () => {
     const { db, scorm } = h;
