@@ -1,4 +1,5 @@
 import type { Db, DbTx } from '../../db/client';
+import { canonicalJson } from '../../domain/canonical-json';
 import { XapiError } from '../../connectors/xapi/http';
 import { agentIdentifier, statementActivities, statementAgents } from '../../connectors/xapi/agents';
 import { activityDefinitionMerge, sameStatement } from '../../connectors/xapi/formats';
@@ -141,7 +142,12 @@ async function keepAttachments(tx: DbTx, tenantId: string, parts: AttachmentPart
   }
 }
 
-/** The canonical definition of each activity, from the statements that define it (in id order, so concurrent batches lock alike). */
+/**
+ * The canonical definition of each activity, from the statements that define it. Concurrent batches
+ * that share activities take a transaction-scoped advisory lock per activity first, all in one order
+ * (row locks alone deadlock: an upsert meets rows another batch inserted meanwhile); definitions that
+ * a batch does not change are not written again.
+ */
 async function keepActivityDefinitions(tx: DbTx, tenantId: string, statements: Statement[]): Promise<void> {
   const defined = new Map<string, Record<string, unknown>>();
   for (const s of statements) {
@@ -149,13 +155,19 @@ async function keepActivityDefinitions(tx: DbTx, tenantId: string, statements: S
   }
   const ids = [...defined.keys()].sort();
   if (ids.length === 0) return;
+  await tx.$queryRaw`
+    SELECT count(pg_advisory_xact_lock(k)) FROM (
+      SELECT DISTINCT hashtextextended(${tenantId} || '|' || id, 0) AS k FROM unnest(${ids}::text[]) AS id ORDER BY 1) AS keys`;
   const current = await tx.$queryRaw<{ id: string; definition: Record<string, unknown> }[]>`
-    SELECT id, definition FROM xapi_activity WHERE tenant_id = ${tenantId}::uuid AND id = ANY(${ids}::text[]) ORDER BY id FOR UPDATE`;
+    SELECT id, definition FROM xapi_activity WHERE tenant_id = ${tenantId}::uuid AND id = ANY(${ids}::text[])`;
   const known = new Map(current.map((r) => [r.id, r.definition]));
-  const merged = ids.map((id) => JSON.stringify(known.has(id) ? activityDefinitionMerge(known.get(id)!, defined.get(id)!) : defined.get(id)));
+  const changed = ids
+    .map((id) => ({ id, definition: known.has(id) ? activityDefinitionMerge(known.get(id)!, defined.get(id)!) : defined.get(id)! }))
+    .filter(({ id, definition }) => !known.has(id) || canonicalJson(definition) !== canonicalJson(known.get(id)!));
+  if (changed.length === 0) return;
   await tx.$executeRaw`
     INSERT INTO xapi_activity (tenant_id, id, definition)
-    SELECT ${tenantId}::uuid, a.id, a.definition FROM unnest(${ids}::text[], ${merged}::jsonb[]) AS a(id, definition)
+    SELECT ${tenantId}::uuid, a.id, a.definition FROM unnest(${changed.map((c) => c.id)}::text[], ${changed.map((c) => JSON.stringify(c.definition))}::jsonb[]) AS a(id, definition)
     ON CONFLICT (tenant_id, id) DO UPDATE SET definition = EXCLUDED.definition`;
 }
 
