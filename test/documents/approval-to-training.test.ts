@@ -122,7 +122,7 @@ describe('a document version approved', () => {
     expect(told.subject).toContain(lab.doc.document.title);
   });
 
-  test('a withdrawn version closes its open training; an event for an unknown version is 422', async () => {
+  test('a withdrawn version closes its open training; an event for an unknown version is 422, one with dates out of bounds 400', async () => {
     const lab = await given();
     const v1 = await lab.doc.draft('9', daysFromToday(10));
     await lab.api.post('/api/v1/documents/events', documentEvent('approved', lab.doc.document.key, '9'));
@@ -130,5 +130,8 @@ describe('a document version approved', () => {
     expect((await lab.api.post('/api/v1/documents/events', documentEvent('withdrawn', lab.doc.document.key, '9'))).body.status).toBe('withdrawn');
     expect((await lab.trainings(v1.id)).map((t) => t.status)).toEqual(['obsolete', 'obsolete']);
     expect((await lab.api.post('/api/v1/documents/events', documentEvent('approved', lab.doc.document.key, '404'))).status).toBe(422);
+    // Dates a calendar keeps: nothing a process computes from them can leave it.
+    expect((await lab.api.post('/api/v1/documents/events', documentEvent('effective', lab.doc.document.key, '9', { effectiveDate: '9999-01-01' }))).status).toBe(400);
+    expect((await lab.api.post('/api/v1/documents/events', documentEvent('approved', lab.doc.document.key, '9', { occurredAt: '2999-01-01T00:00:00Z' }))).status).toBe(400);
   });
 });

@@ -5,7 +5,7 @@ import { recordDocumentEvent } from '../../services/documents/events';
 import { previewGap } from '../../services/documents/gap';
 import type { CommandDelivery } from '../../services/processes/operations';
 import { operation } from '../operation';
-import { errorResponse, standardErrors, text } from '../schemas/common';
+import { calendarDate, errorResponse, moment, standardErrors, text } from '../schemas/common';
 import { catalogKey } from '../schemas/catalog';
 
 const versionString = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, 'must be a version such as 3.0 or 2');
@@ -18,8 +18,8 @@ const documentEvent = z
     document: catalogKey,
     version: versionString,
     impact: z.enum(['retraining', 'minor']).optional().meta({ description: 'For approved: whether people must be trained on this version; the document type’s default when absent' }),
-    occurredAt: z.iso.datetime({ offset: true }).optional().meta({ description: 'When it happened (the approval time); now when absent' }),
-    effectiveDate: z.iso.date().optional(),
+    occurredAt: moment(0).optional().meta({ description: 'When it happened (the approval time), not in the future; now when absent' }),
+    effectiveDate: calendarDate(3650).optional().meta({ description: 'YYYY-MM-DD, from 1900 to ten years ahead' }),
   })
   .meta({ id: 'DocumentEvent' });
 
