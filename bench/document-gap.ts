@@ -36,6 +36,7 @@
  * leaves it as it found it — the tenant removed through `removeTenant` — also when a run fails or is
  * interrupted. BENCH_KEEP=1 keeps the tenant (remove it with bench/remove-tenant.ts).
  */
+import { cleanUpOnce } from './lib/clean-up';
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
@@ -513,50 +514,35 @@ async function explainBare(t: string, v: Version): Promise<string> {
 
 async function main() {
   let tenantId: string | null = null;
-  let cleaned: Promise<void> | null = null;
   // Everything this run made goes, whether it ends, fails or is interrupted (Ctrl-C); a step that
   // fails is reported and the others still run.
-  const cleanUp = () =>
-    (cleaned ??= (async () => {
-      const steps: [string, () => Promise<unknown>][] = [
-        // Without this, removing each person would scan every rolled-back row (see BENCHMARKS.md).
-        ['vacuuming document_training (the rolled-back rows)', async () => tenantId && !process.env.BENCH_KEEP && db.$executeRawUnsafe('VACUUM document_training')],
-        [
-          `removing tenant ${tenantId} (retry: node_modules/.bin/tsx bench/remove-tenant.ts ${tenantId})`,
-          async () => {
-            if (!tenantId) return;
-            if (process.env.BENCH_KEEP) return console.log(`kept tenant ${tenantId}`);
-            const started = performance.now();
-            await removeTenant(db, tenantId);
-            console.log(`\nclean-up: tenant removed by removeTenant in ${f0(ms(started))} ms`);
-          },
-        ],
-        [
-          'vacuuming the tables it filled',
-          async () => {
-            if (!tenantId || process.env.BENCH_KEEP) return;
-            const started = performance.now();
-            await db.$executeRawUnsafe('VACUUM person, person_role, completion, document_training, document_acknowledgement');
-            console.log(`clean-up: tables vacuumed in ${f0(ms(started))} ms`);
-          },
-        ],
-        ['closing the database connections', () => Promise.all([pool.end(), db.$disconnect()])],
-      ];
-      for (const [what, step] of steps) {
-        try {
-          await step();
-        } catch (error) {
-          console.error(`clean-up: ${what} failed: ${error instanceof Error ? error.message.split('\n').map((line) => line.trim()).filter(Boolean).at(-1) : String(error)}`);
-          process.exitCode = 1;
-        }
-      }
-    })());
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      console.error(`\n${signal}: removing the benchmark's tenant`);
-      cleanUp().finally(() => process.exit(130));
-    });
-  }
+  const cleanUp = cleanUpOnce(
+    (): [string, () => Promise<unknown>][] => [
+      // Without this, removing each person would scan every rolled-back row (see BENCHMARKS.md).
+      ['vacuuming document_training (the rolled-back rows)', async () => tenantId && !process.env.BENCH_KEEP && db.$executeRawUnsafe('VACUUM document_training')],
+      [
+        `removing tenant ${tenantId} (retry: node_modules/.bin/tsx bench/remove-tenant.ts ${tenantId})`,
+        async () => {
+          if (!tenantId) return;
+          if (process.env.BENCH_KEEP) return console.log(`kept tenant ${tenantId}`);
+          const started = performance.now();
+          await removeTenant(db, tenantId);
+          console.log(`\nclean-up: tenant removed by removeTenant in ${f0(ms(started))} ms`);
+        },
+      ],
+      [
+        'vacuuming the tables it filled',
+        async () => {
+          if (!tenantId || process.env.BENCH_KEEP) return;
+          const started = performance.now();
+          await db.$executeRawUnsafe('VACUUM person, person_role, completion, document_training, document_acknowledgement');
+          console.log(`clean-up: tables vacuumed in ${f0(ms(started))} ms`);
+        },
+      ],
+      ['closing the database connections', () => Promise.all([pool.end(), db.$disconnect()])],
+    ],
+    "removing the benchmark's tenant",
+  );
 
   try {
     const [{ version, settings }] = (await db.$queryRaw<{ version: string; settings: string }[]>`

@@ -24,6 +24,7 @@
  * CPU profile there when it stops. Uses DATABASE_URL (default: the local trainhub database, migrated)
  * and leaves it and the disk as it found them, also when a run fails or is interrupted.
  */
+import { cleanUpOnce } from './lib/clean-up';
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, readFileSync, writeFileSync } from 'node:fs';
@@ -368,34 +369,19 @@ async function main() {
   let temporal: DevServer | null = null;
   let api: ServiceProcess | null = null;
   let tenantId: string | null = null;
-  let cleaned: Promise<void> | null = null;
   // Everything this run made goes, whether it ends, fails or is interrupted (Ctrl-C); a step that fails
   // is reported and the others still run, so no server outlives the script.
-  const cleanUp = () =>
-    (cleaned ??= (async () => {
-      const steps: [string, () => Promise<unknown>][] = [
-        ['stopping the API', async () => api?.stop()],
-        ['dropping bench_scorm_commit', () => pool.query('DROP TABLE IF EXISTS bench_scorm_commit')],
-        [`removing tenant ${tenantId} (retry: node_modules/.bin/tsx bench/remove-tenant.ts ${tenantId})`, async () => tenantId && removeTenant(db, tenantId)],
-        ['stopping the Temporal dev server', async () => temporal?.stop()],
-        [`removing ${work}`, () => rm(work, { recursive: true, force: true })],
-        ['closing the database connections', () => Promise.all([pool.end(), db.$disconnect()])],
-      ];
-      for (const [what, step] of steps) {
-        try {
-          await step();
-        } catch (error) {
-          console.error(`clean-up: ${what} failed: ${error instanceof Error ? error.message.split('\n').map((line) => line.trim()).filter(Boolean).at(-1) : String(error)}`);
-          process.exitCode = 1;
-        }
-      }
-    })());
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      console.error(`\n${signal}: removing the benchmark's tenant, table and files`);
-      cleanUp().finally(() => process.exit(130));
-    });
-  }
+  const cleanUp = cleanUpOnce(
+    (): [string, () => Promise<unknown>][] => [
+      ['stopping the API', async () => api?.stop()],
+      ['dropping bench_scorm_commit', () => pool.query('DROP TABLE IF EXISTS bench_scorm_commit')],
+      [`removing tenant ${tenantId} (retry: node_modules/.bin/tsx bench/remove-tenant.ts ${tenantId})`, async () => tenantId && removeTenant(db, tenantId)],
+      ['stopping the Temporal dev server', async () => temporal?.stop()],
+      [`removing ${work}`, () => rm(work, { recursive: true, force: true })],
+      ['closing the database connections', () => Promise.all([pool.end(), db.$disconnect()])],
+    ],
+    "removing the benchmark's tenant, table and files",
+  );
 
   try {
     const [{ version }] = (await db.$queryRaw<{ version: string }[]>`SELECT current_setting('server_version') AS version`) as [{ version: string }];

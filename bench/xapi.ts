@@ -37,6 +37,7 @@
  * and leaves it as it found it — tenant and scratch tables removed, the LRS tables vacuumed (FULL)
  * — also when a run fails or is interrupted.
  */
+import { cleanUpOnce } from './lib/clean-up';
 import { randomBytes, randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { escapeLiteral, Pool, Query, type PoolClient } from 'pg';
@@ -299,52 +300,37 @@ async function main() {
   let temporal: DevServer | null = null;
   let api: ServiceProcess | null = null;
   let tenantId: string | null = null;
-  let cleaned: Promise<void> | null = null;
   // Everything this run made goes, whether it ends, fails or is interrupted (Ctrl-C); a step that
   // fails is reported and the others still run.
-  const cleanUp = () =>
-    (cleaned ??= (async () => {
-      const steps: [string, () => Promise<unknown>][] = [
-        ['stopping the API', async () => api?.stop()],
-        ['dropping the baseline tables', () => pool.query('DROP TABLE IF EXISTS bench_xapi_copy, bench_xapi_statement, bench_xapi_statement_agent, bench_xapi_statement_activity')],
-        [
-          `removing tenant ${tenantId} (retry: node_modules/.bin/tsx bench/remove-tenant.ts ${tenantId})`,
-          async () => {
-            if (!tenantId) return;
-            const started = performance.now();
-            await removeTenant(db, tenantId);
-            console.log(`\nclean-up: tenant removed in ${f0(performance.now() - started)} ms`);
-          },
-        ],
-        [
-          'vacuuming the LRS tables',
-          async () => {
-            // Plain VACUUM leaves the indexes' files at their size (about 2 GB after a million statements):
-            // VACUUM FULL rewrites the tables and their indexes. With the tenant gone they hold only what
-            // other tenants of this database keep there.
-            const started = performance.now();
-            await pool.query('VACUUM FULL xapi_statement, xapi_statement_agent, xapi_statement_activity, xapi_activity');
-            console.log(`clean-up: LRS tables vacuumed (FULL) in ${f0(performance.now() - started)} ms`);
-          },
-        ],
-        ['stopping the Temporal dev server', async () => temporal?.stop()],
-        ['closing the database connections', () => Promise.all([pool.end(), db.$disconnect()])],
-      ];
-      for (const [what, step] of steps) {
-        try {
-          await step();
-        } catch (error) {
-          console.error(`clean-up: ${what} failed: ${error instanceof Error ? error.message.split('\n').map((line) => line.trim()).filter(Boolean).at(-1) : String(error)}`);
-          process.exitCode = 1;
-        }
-      }
-    })());
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
-      console.error(`\n${signal}: removing the benchmark's tenant and tables`);
-      cleanUp().finally(() => process.exit(130));
-    });
-  }
+  const cleanUp = cleanUpOnce(
+    (): [string, () => Promise<unknown>][] => [
+      ['stopping the API', async () => api?.stop()],
+      ['dropping the baseline tables', () => pool.query('DROP TABLE IF EXISTS bench_xapi_copy, bench_xapi_statement, bench_xapi_statement_agent, bench_xapi_statement_activity')],
+      [
+        `removing tenant ${tenantId} (retry: node_modules/.bin/tsx bench/remove-tenant.ts ${tenantId})`,
+        async () => {
+          if (!tenantId) return;
+          const started = performance.now();
+          await removeTenant(db, tenantId);
+          console.log(`\nclean-up: tenant removed in ${f0(performance.now() - started)} ms`);
+        },
+      ],
+      [
+        'vacuuming the LRS tables',
+        async () => {
+          // Plain VACUUM leaves the indexes' files at their size (about 2 GB after a million statements):
+          // VACUUM FULL rewrites the tables and their indexes. With the tenant gone they hold only what
+          // other tenants of this database keep there.
+          const started = performance.now();
+          await pool.query('VACUUM FULL xapi_statement, xapi_statement_agent, xapi_statement_activity, xapi_activity');
+          console.log(`clean-up: LRS tables vacuumed (FULL) in ${f0(performance.now() - started)} ms`);
+        },
+      ],
+      ['stopping the Temporal dev server', async () => temporal?.stop()],
+      ['closing the database connections', () => Promise.all([pool.end(), db.$disconnect()])],
+    ],
+    "removing the benchmark's tenant and tables",
+  );
 
   try {
     const [{ version }] = (await db.$queryRaw<{ version: string }[]>`SELECT current_setting('server_version') AS version`) as [{ version: string }];
