@@ -1,6 +1,9 @@
 import type { DocumentGapInput, DocumentGapPlan } from '../workflows/document-gap';
+import { isoDate } from '../domain/dates';
 import { NotFound } from '../domain/errors';
+import { noticeTime } from '../domain/notices';
 import { documentComplianceMessage, documentManagerMessage, documentReminderMessage, documentTrainingMessage, type OwedDocument } from '../mail/document-templates';
+import { tenantTimeZone } from '../services/catalog/notification-policy';
 import { acknowledgementPageUrl } from '../services/documents/acknowledgements';
 import { markTrainedDone, openGap } from '../services/documents/gap';
 import { issueLinkToken, type ApprovalLinkSettings } from '../services/identity/approval-links';
@@ -14,8 +17,8 @@ type Step = DocumentGapInput & { workflowId: string };
 const BATCH = 200;
 const REMIND_DAYS_BEFORE_DUE = 3;
 const DAY = 86_400_000;
-/** Notices go out at 09:00 UTC on their day, like the onboarding notices. */
-const at9 = (date: Date, days: number) => new Date(Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), date.getUTCDate()) + days * DAY + 9 * 3_600_000).toISOString();
+/** Notices go out at 09:00 on their day in the tenant's time zone, like the onboarding notices. */
+const at9 = (date: Date, days: number, timeZone: string) => new Date(noticeTime(isoDate(date), days, timeZone)).toISOString();
 
 /**
  * The document-version process's side effects: the set-based gap, the messages (each through the
@@ -57,7 +60,8 @@ export function createDocumentActivities({ db, mailer, publicUrl, approvalLinks 
       if (!open) return { state: 'closed', remindAt: null, escalateAt: null };
       await whileHeartbeating(() => db.$transaction((tx) => openGap(tx, input.tenantId, input.versionId, v.approvedAt!), { timeout: 30 * 60_000 }));
       const due = dueOf(v);
-      return { state: 'open', remindAt: at9(due, -REMIND_DAYS_BEFORE_DUE), escalateAt: at9(due, 1) };
+      const timeZone = await tenantTimeZone(db, input.tenantId);
+      return { state: 'open', remindAt: at9(due, -REMIND_DAYS_BEFORE_DUE, timeZone), escalateAt: at9(due, 1, timeZone) };
     },
 
     /**

@@ -138,6 +138,7 @@ async function readPlan(db: Db, { tenantId, personId }: PersonRef): Promise<Trai
           overdueNotice: policy.overdueNotice,
           managerEscalationDaysOverdue: policy.managerEscalationDaysOverdue,
           complianceEscalationDaysAfter: policy.complianceEscalationDaysAfter,
+          timeZone: policy.timeZone,
         }
       : DEFAULT_NOTICE_POLICY,
   };

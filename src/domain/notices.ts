@@ -2,12 +2,18 @@
  * When a person (and, later, their manager and the compliance officer) hear about an open assignment.
  * Pure, so the workflow can compute its timers deterministically.
  */
+import { isTimeZone, localTime } from './time-zones';
 
 export interface NoticePolicy {
   reminderDaysBeforeDue: number[];
   overdueNotice: boolean;
   managerEscalationDaysOverdue: number;
   complianceEscalationDaysAfter: number;
+  /**
+   * The tenant's IANA time zone: notices go out at 09:00 there, on the tenant's days. A policy
+   * recorded before tenants had a zone (a workflow history from then) has none, and means UTC.
+   */
+  timeZone: string;
 }
 
 export const DEFAULT_NOTICE_POLICY: NoticePolicy = {
@@ -15,7 +21,24 @@ export const DEFAULT_NOTICE_POLICY: NoticePolicy = {
   overdueNotice: true,
   managerEscalationDaysOverdue: 3,
   complianceEscalationDaysAfter: 7,
+  timeZone: 'UTC',
 };
+
+const DAY_MS = 86_400_000;
+/** The hour of the tenant's day at which notices go out, rather than at midnight. */
+export const NOTICE_HOUR = 9;
+
+/**
+ * The moment notices for `offsetDays` after the calendar day `isoDay` (YYYY-MM-DD) go out: 09:00 on
+ * that day in `timeZone`. The day is the tenant's day, so a tenant in Auckland hears of a due date at
+ * 09:00 of that date in Auckland, which is the evening before in UTC. No zone (a plan recorded before
+ * tenants had one) means UTC; so does a name this runtime does not know (one written around the API),
+ * rather than a process that can never compute its timers.
+ */
+export function noticeTime(isoDay: string, offsetDays: number, timeZone?: string): number {
+  const day = new Date(Date.parse(`${isoDay}T00:00:00Z`) + offsetDays * DAY_MS).toISOString().slice(0, 10);
+  return localTime(day, NOTICE_HOUR, timeZone !== undefined && isTimeZone(timeZone) ? timeZone : 'UTC');
+}
 
 export type NoticeKind = `reminder_${number}d` | 'overdue' | 'manager_escalation' | 'compliance_escalation';
 
@@ -35,21 +58,16 @@ export interface Notice {
   at: number;
 }
 
-const DAY_MS = 86_400_000;
-/** Notices go out at 09:00 UTC on their day rather than at midnight. */
-const SEND_HOUR_MS = 9 * 3_600_000;
-
-function dayAt(isoDay: string, offsetDays: number): number {
-  return Date.parse(`${isoDay}T00:00:00Z`) + offsetDays * DAY_MS + SEND_HOUR_MS;
-}
-
 /**
- * Every notice an open assignment will get. Reminders that would fall before the assignment existed
- * are dropped (nobody is reminded of the past); the overdue notice and escalations always stand.
+ * Every notice an open assignment will get, each at 09:00 on its day in the tenant's time zone.
+ * Reminders that would fall before the assignment existed are dropped (nobody is reminded of the
+ * past); the overdue notice and escalations always stand.
  * The overdue notice is also the moment the assignment counts as overdue, even when it is not sent.
  */
 export function scheduleNotices(assignments: readonly OpenAssignment[], policy: NoticePolicy): Notice[] {
   const notices: Notice[] = [];
+  // Plans recorded by a workflow before tenants had time zones carry none: UTC, as then (noticeTime).
+  const dayAt = (isoDay: string, offsetDays: number) => noticeTime(isoDay, offsetDays, policy.timeZone);
   for (const a of assignments) {
     const assignedAt = Date.parse(a.assignedAt);
     for (const days of new Set(policy.reminderDaysBeforeDue)) {

@@ -19,7 +19,7 @@ describe('the notification policy', () => {
     complianceOfficerEmail: 'compliance@example.com',
   };
 
-  test('a tenant that never set a policy gets the defaults: reminders 7 and 1 days before, notice, manager after 3, officer 7 later', async () => {
+  test('a tenant that never set a policy gets the defaults: reminders 7 and 1 days before, notice, manager after 3, officer 7 later, at 09:00 UTC', async () => {
     const { api } = await tenantWithApi(h);
     expect(await api.get('/api/v1/notification-policy')).toEqual({
       status: 200,
@@ -30,6 +30,7 @@ describe('the notification policy', () => {
         complianceEscalationDaysAfter: 7,
         complianceOfficerEmail: null,
         extendDueDatesForLeave: false,
+        timeZone: 'UTC',
         updatedAt: null,
       },
     });
@@ -47,6 +48,7 @@ describe('the notification policy', () => {
       complianceEscalationDaysAfter: row.complianceEscalationDaysAfter,
       complianceOfficerEmail: row.complianceOfficerEmail,
       extendDueDatesForLeave: row.extendDueDatesForLeave,
+      timeZone: row.timeZone,
     }).toEqual(defaults);
   });
 
@@ -57,8 +59,8 @@ describe('the notification policy', () => {
     const saved = await api.put('/api/v1/notification-policy', policy);
 
     expect(saved.status).toBe(200);
-    // Left out, extendDueDatesForLeave takes its default (false).
-    expect(saved.body).toEqual({ ...policy, reminderDaysBeforeDue: [14, 3, 1], extendDueDatesForLeave: false, updatedAt: expect.any(String) });
+    // Left out, extendDueDatesForLeave and timeZone take their defaults (false, UTC).
+    expect(saved.body).toEqual({ ...policy, reminderDaysBeforeDue: [14, 3, 1], extendDueDatesForLeave: false, timeZone: 'UTC', updatedAt: expect.any(String) });
     expect(await api.get('/api/v1/notification-policy')).toEqual({ status: 200, body: saved.body });
     const stored = await h.db.notificationPolicy.findUniqueOrThrow({ where: { tenantId } });
     expect(stored.reminderDaysBeforeDue).toEqual([14, 3, 1]);
@@ -74,6 +76,51 @@ describe('the notification policy', () => {
 
     await api.put('/api/v1/notification-policy', { ...policy, reminderDaysBeforeDue: [], complianceOfficerEmail: null });
     expect(await h.db.auditEvent.count({ where: { tenantId, entityType: 'notification_policy' } })).toBe(2);
+  });
+
+  test('the tenant’s time zone (an IANA name) is set with the policy, read back, and audited; notices go out at 09:00 there', async () => {
+    const { tenantId, api } = await tenantWithApi(h);
+
+    const berlin = await api.put('/api/v1/notification-policy', { ...policy, timeZone: 'Europe/Berlin' });
+    expect(berlin.status).toBe(200);
+    expect(berlin.body).toMatchObject({ timeZone: 'Europe/Berlin' });
+    expect((await api.get('/api/v1/notification-policy')).body).toEqual(berlin.body);
+    expect((await h.db.notificationPolicy.findUniqueOrThrow({ where: { tenantId } })).timeZone).toBe('Europe/Berlin');
+
+    const kolkata = await api.put('/api/v1/notification-policy', { ...policy, timeZone: 'Asia/Kolkata' });
+    expect(kolkata.body).toEqual({ ...berlin.body, timeZone: 'Asia/Kolkata', updatedAt: expect.any(String) });
+    const audit = await h.db.auditEvent.findMany({ where: { tenantId, entityType: 'notification_policy' }, orderBy: { at: 'asc' } });
+    expect(audit.map((event) => event.data)).toEqual([
+      { before: expect.objectContaining({ timeZone: 'UTC', updatedAt: null }), after: berlin.body },
+      { before: berlin.body, after: kolkata.body },
+    ]);
+
+    // Setting the same zone again changes nothing and records nothing.
+    await api.put('/api/v1/notification-policy', { ...policy, timeZone: 'Asia/Kolkata' });
+    expect(await h.db.auditEvent.count({ where: { tenantId, entityType: 'notification_policy' } })).toBe(2);
+
+    const { body: openapi } = await api.get('/api/v1/openapi.json');
+    expect(openapi.components.schemas.NotificationPolicyInput.properties.timeZone).toMatchObject({
+      type: 'string',
+      default: 'UTC',
+      description: expect.stringContaining('go out at 09:00 in this zone'),
+    });
+  });
+
+  test('a time zone that is not an IANA name is 400 naming timeZone, and changes nothing', async () => {
+    const { tenantId, api } = await tenantWithApi(h);
+    await api.put('/api/v1/notification-policy', { ...policy, timeZone: 'America/Los_Angeles' });
+    const before = await h.db.notificationPolicy.findUniqueOrThrow({ where: { tenantId } });
+
+    for (const timeZone of ['Mars/Olympus', 'CEST+1', '', 42]) {
+      const response = await api.put('/api/v1/notification-policy', { ...policy, timeZone });
+      expect(response.status).toBe(400);
+      expect(response.body.error.details).toEqual([{ field: 'body.timeZone', message: expect.any(String) }]);
+    }
+    const unknown = await api.put('/api/v1/notification-policy', { ...policy, timeZone: 'Mars/Olympus' });
+    expect(unknown.body.error.details[0].message).toBe('Must be an IANA time zone name, e.g. Europe/Berlin or America/New_York');
+    expect(await h.db.notificationPolicy.findUniqueOrThrow({ where: { tenantId } })).toEqual(before);
+    expect(await h.db.auditEvent.count({ where: { tenantId, entityType: 'notification_policy' } })).toBe(1);
   });
 
   test('zero or repeated reminder days, negative escalations, a bad e-mail or a missing field are 400 naming each field', async () => {

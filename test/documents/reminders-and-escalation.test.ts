@@ -1,6 +1,7 @@
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporalTestServerPath } from '../../src/temporal/binaries';
 import { documentGapStatusQuery, type DocumentGapStatus } from '../../src/workflows/document-gap';
+import { localTime } from '../../src/domain/time-zones';
 import { createTenant, daysFromToday, givenCatalog, hireEvent } from '../support/builders';
 import { documentEvent, givenDocument } from '../support/documents';
 import { installTestRuntime, startHarness, type Harness } from '../support/harness';
@@ -11,7 +12,8 @@ import { eventually } from '../support/scorm-player';
  * Simulated weeks on the time-skipping server: a document version approved two weeks before it is
  * effective reminds those still untrained three days before it is due (after re-checking who has
  * acknowledged meanwhile), and after the due date escalates those still open to their manager and the
- * compliance officer — each once, at 09:00 UTC on its day.
+ * compliance officer — each once, at 09:00 on its day in the tenant's time zone (UTC unless it says
+ * otherwise).
  */
 describe('a document version’s reminders and escalation', () => {
   let env: TestWorkflowEnvironment;
@@ -69,5 +71,33 @@ describe('a document version’s reminders and escalation', () => {
     await sleepUntil(nineAm(40));
     const overdue = h.mail.messages.filter((m) => m.subject.startsWith('Overdue') || m.subject.startsWith('Reminder'));
     expect(overdue.map((m) => m.envelopeTo[0]).sort()).toEqual(['compliance@example.com', 'late@example.com', 'lead@example.com']);
+  });
+
+  test('a tenant in Auckland is reminded at 09:00 Auckland time, which is the evening before in UTC, and escalated the same way', async () => {
+    const AUCKLAND = 'Pacific/Auckland';
+    const nineAmInAuckland = (days: number) => localTime(daysFromToday(days), 9, AUCKLAND);
+    const { tenantId, apiKey } = await createTenant(h.db);
+    const api = apiClient(h.baseUrl, apiKey);
+    await givenCatalog(h.db, tenantId, { programs: {}, roles: { technician: [] } });
+    await h.db.notificationPolicy.create({ data: { tenantId, timeZone: AUCKLAND } });
+    await api.post('/api/v1/hr/events', hireEvent({ externalId: 'T-1', roles: ['technician'], email: 'tech@example.com' }));
+    const doc = await givenDocument(h.db, tenantId, { roles: ['technician'], training: { kind: 'acknowledgement' } });
+    await doc.draft('1.0', daysFromToday(14));
+    const { workflowId } = (await api.post('/api/v1/documents/events', documentEvent('approved', doc.document.key, '1.0'))).body;
+    const status = () => h.temporal.workflow.getHandle(workflowId).query(documentGapStatusQuery).catch(() => null);
+
+    await eventually(status, (s: DocumentGapStatus | null) => s?.next?.kind === 'reminder', 'the process waiting for the reminder');
+    const remindAt = nineAmInAuckland(11);
+    expect((await status())!.next).toEqual({ kind: 'reminder', at: new Date(remindAt).toISOString() });
+    // 09:00 in Auckland is 20:00 or 21:00 UTC the day before.
+    expect(new Date(remindAt).toISOString().slice(0, 10)).toBe(daysFromToday(10));
+    const reminders = () => h.mail.messages.filter((m) => m.subject.startsWith('Reminder: document training'));
+    await sleepUntil(remindAt - 60_000);
+    expect(reminders()).toEqual([]);
+    await sleepUntil(remindAt + 60_000);
+    expect((await h.mail.waitFor((m) => m.subject.startsWith('Reminder: document training'))).envelopeTo).toEqual(['tech@example.com']);
+
+    await eventually(status, (s: DocumentGapStatus | null) => s?.next?.kind === 'escalation', 'the process waiting for the escalation');
+    expect((await status())!.next!.at).toBe(new Date(nineAmInAuckland(15)).toISOString());
   });
 });

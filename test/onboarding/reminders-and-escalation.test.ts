@@ -25,7 +25,7 @@ describe('reminders and escalation of an open assignment', () => {
     await env?.teardown();
   });
 
-  /** 09:00 UTC, `days` after today: when notices for that day go out. */
+  /** 09:00 UTC, `days` after today: when notices for that day go out (the tenant set no time zone: UTC). */
   const nineAm = (days: number) => Date.parse(`${daysFromToday(days)}T09:00:00Z`);
 
   async function sleepUntil(epochMs: number) {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Db } from '../../db/client';
+import { isTimeZone } from '../../domain/time-zones';
 import { getNotificationPolicy, setNotificationPolicy } from '../../services/catalog/notification-policy';
 import { operation } from '../operation';
 import { emailAddress, standardErrors } from '../schemas/common';
@@ -25,19 +26,28 @@ const policyFields = {
     .boolean()
     .default(false)
     .meta({ description: 'On return from leave, move the due dates of open assignments that fell due during the leave on by its length (default false)' }),
+  timeZone: z
+    .string()
+    .refine(isTimeZone, { error: 'Must be an IANA time zone name, e.g. Europe/Berlin or America/New_York' })
+    .default('UTC')
+    .meta({
+      description:
+        "The tenant's IANA time zone (default UTC): notices (reminders, overdue notices, escalations, recertification notices) go out at 09:00 in this zone, on its days",
+      examples: ['Europe/Berlin', 'America/New_York', 'UTC'],
+    }),
 };
 
 const policyView = z.object({ ...policyFields, complianceOfficerEmail: z.string().nullable(), updatedAt: z.string().nullable().meta({ description: 'null while the defaults apply' }) }).meta({ id: 'NotificationPolicy' });
 const policyInput = z.strictObject(policyFields).meta({ id: 'NotificationPolicyInput' });
 
-/** How the tenant reminds people and escalates overdue training: data, not constants. */
+/** How the tenant reminds people and escalates overdue training, and in which time zone: data, not constants. */
 export function notificationPolicyOperations(db: Db) {
   return [
     operation(
       {
         method: 'get',
         path: '/notification-policy',
-        summary: "The tenant's reminder and escalation policy (the defaults until one is set)",
+        summary: "The tenant's reminder and escalation policy and time zone (the defaults until one is set)",
         tag: 'Catalog',
         scope: 'catalog:read',
         responses: { 200: { description: 'The policy in force', schema: policyView }, ...standardErrors },
@@ -48,7 +58,7 @@ export function notificationPolicyOperations(db: Db) {
       {
         method: 'put',
         path: '/notification-policy',
-        summary: "Replace the tenant's reminder and escalation policy",
+        summary: "Replace the tenant's reminder and escalation policy and time zone",
         tag: 'Catalog',
         scope: 'catalog:write',
         body: policyInput,

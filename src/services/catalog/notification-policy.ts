@@ -1,5 +1,6 @@
 import type { Db, DbTx } from '../../db/client';
 import { DEFAULT_NOTICE_POLICY } from '../../domain/notices';
+import { isTimeZone } from '../../domain/time-zones';
 import type { Actor } from '../audit/trail';
 import { auditChange, inCatalogTransaction, sameView } from './common';
 
@@ -16,6 +17,8 @@ export type NotificationPolicyView = {
   complianceOfficerEmail: string | null;
   /** A return from leave moves the due dates of open assignments on by the length of the leave. */
   extendDueDatesForLeave: boolean;
+  /** The tenant's IANA time zone: notices go out at 09:00 there, on its days. */
+  timeZone: string;
   /** When the tenant last set it; null while the defaults apply. */
   updatedAt: string | null;
 };
@@ -35,6 +38,7 @@ export async function getNotificationPolicy(db: DbTx, tenantId: string): Promise
     complianceEscalationDaysAfter: row.complianceEscalationDaysAfter,
     complianceOfficerEmail: row.complianceOfficerEmail,
     extendDueDatesForLeave: row.extendDueDatesForLeave,
+    timeZone: row.timeZone,
     updatedAt: row.updatedAt.toISOString(),
   };
 }
@@ -50,6 +54,7 @@ export async function setNotificationPolicy(db: Db, tenantId: string, actor: Act
       complianceEscalationDaysAfter: input.complianceEscalationDaysAfter,
       complianceOfficerEmail: input.complianceOfficerEmail,
       extendDueDatesForLeave: input.extendDueDatesForLeave,
+      timeZone: input.timeZone,
     };
     const { updatedAt: _at, ...current } = before;
     if (before.updatedAt !== null && sameView(current, fields)) return before;
@@ -59,4 +64,13 @@ export async function setNotificationPolicy(db: Db, tenantId: string, actor: Act
     await auditChange(tx, tenantId, actor, { entityType: 'notification_policy', entityId: tenantId, action: 'updated', before, after });
     return after;
   });
+}
+
+/**
+ * The tenant's time zone, at whose 09:00 notices go out: UTC for a tenant that never set a policy, or
+ * whose zone this runtime does not know (a name written around the API).
+ */
+export async function tenantTimeZone(db: DbTx, tenantId: string): Promise<string> {
+  const row = await db.notificationPolicy.findUnique({ where: { tenantId }, select: { timeZone: true } });
+  return row && isTimeZone(row.timeZone) ? row.timeZone : DEFAULT_NOTICE_POLICY.timeZone;
 }
