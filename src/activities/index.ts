@@ -1,4 +1,5 @@
 import type { ApprovalLinkSettings } from '../services/identity/approval-links';
+import { createCertificationActivities } from './certifications';
 import type { ActivityDeps } from './deps';
 import { createDocumentActivities } from './documents';
 import { createFailureActivities, withHopelessFailures } from './failures';
@@ -17,6 +18,7 @@ export function createActivities(deps: ActivityDeps & { approvalLinks: ApprovalL
     ...createMatrixChangeActivities(deps),
     ...createNotificationActivities(deps),
     ...createDocumentActivities(deps),
+    ...createCertificationActivities(deps),
     ...createFailureActivities(deps),
   });
 }

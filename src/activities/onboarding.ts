@@ -6,6 +6,7 @@ import { noticeMessage, welcomeMessage } from '../mail/templates';
 import { issueLinkToken, type ApprovalLinkSettings } from '../services/identity/approval-links';
 import { recordAudit } from '../services/audit/trail';
 import { deliverNotification, queueNotification } from '../services/notifications/outbox';
+import { RECERTIFICATION_SOURCE } from '../services/certifications/paths';
 import { listAssignments, OPEN_STATUSES } from '../services/onboarding/assignments';
 import type { ActivityDeps, PersonRef } from './deps';
 
@@ -123,7 +124,8 @@ async function readPlan(db: Db, { tenantId, personId }: PersonRef): Promise<Trai
   const [person, open, policy] = await Promise.all([
     db.person.findFirstOrThrow({ where: { id: personId, tenantId }, select: { status: true } }),
     db.assignment.findMany({
-      where: { tenantId, personId, status: { in: [...OPEN_STATUSES] } },
+      // A recertification window's assignment is reminded by the certification's own process.
+      where: { tenantId, personId, status: { in: [...OPEN_STATUSES] }, source: { not: RECERTIFICATION_SOURCE } },
       select: { id: true, dueDate: true, assignedAt: true, mandatory: true },
       orderBy: { dueDate: 'asc' },
     }),

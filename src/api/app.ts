@@ -14,11 +14,12 @@ import { errorHandler, notFoundRoute } from './errors';
 import { buildOpenApiDocument } from './openapi';
 import { metricsEndpoint, timeRequests } from './metrics';
 import { mountOperations } from './operation';
-import { limitPerAddress, limitPerKey } from './rate-limits';
+import { limitLookupsPerAddress, limitPerAddress, limitPerKey } from './rate-limits';
 import { apiOperations } from './operations';
 import { acknowledgementPages } from './pages/acknowledgement';
 import { approverPages } from './pages/approver';
 import { learnerPages } from './pages/learner';
+import { verifyPages } from './pages/verify';
 import { healthRouter } from './routes/health';
 
 export interface AppDeps {
@@ -86,6 +87,9 @@ export function createApp({ db, processes, delivery, logger, publicUrl, approval
   // "Read and understood": a document version's page from the training e-mail, and signing with a fresh e-mailed link.
   app.use('/documents', limitPerAddress(30));
   app.use(acknowledgementPages({ db, delivery, settings: approvalLinks, publicUrl }));
+  // A certificate's public verify page (its QR code leads there) and its PDF: no sign-in, limited per address.
+  app.use('/verify', limitLookupsPerAddress(60));
+  app.use(verifyPages({ db }));
   // The SCORM player, its commits and the packages' files (same origin, so content finds the API).
   app.use(scormRouter({ db, delivery, store: scorm.store, links: scorm.links, secureCookies: publicUrl.startsWith('https:') }));
   // The Learning Record Store (xAPI), with its own clients (HTTP Basic) and error rules.

@@ -6,6 +6,9 @@ import type { Operation } from './operation';
 import { apiKeyOperations } from './routes/api-keys';
 import { approvalOperations } from './routes/approvals';
 import { assignmentOperations } from './routes/assignments';
+import { certificationOperations } from './routes/certifications';
+import { certificateOperations } from './routes/certificates';
+import { certificatePolicyOperations } from './routes/certificate-policy';
 import { completionOperations } from './routes/completions';
 import { courseOperations } from './routes/courses';
 import { documentAcknowledgementOperations } from './routes/document-acknowledgements';
@@ -55,5 +58,10 @@ export function apiOperations(db: Db, processes: Processes, delivery: CommandDel
     ...documentEventOperations(db, delivery),
     // The Learning Record Store's clients and which activities count as which course.
     ...xapiOperations(db),
+    // Certifications: their catalog and requirements, the certificates people hold, holders, history import.
+    ...certificationOperations(db, delivery, publicUrl),
+    // Issued certificates (read, PDF, revoke) and how the tenant numbers them.
+    ...certificateOperations(db, delivery, publicUrl),
+    ...certificatePolicyOperations(db),
   ];
 }

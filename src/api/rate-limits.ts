@@ -46,3 +46,20 @@ export function limitPerAddress(perMinute: number): RequestHandler {
     handler: (req, res, next) => tooMany('Too many requests from this address; retry after the Retry-After seconds')(req, res, next),
   });
 }
+
+/**
+ * Public look-ups (the certificate verify page and its PDF): every request counts, GET included, per
+ * address, so codes cannot be tried in bulk (they are unguessable anyway; this keeps it so).
+ */
+export function limitLookupsPerAddress(perMinute: number): RequestHandler {
+  return rateLimit({
+    windowMs: 60_000,
+    limit: perMinute,
+    standardHeaders: 'draft-8',
+    legacyHeaders: false,
+    handler: (req, res) => {
+      const retryAfter = Number(res.getHeader('retry-after') ?? 60);
+      res.status(429).type('text/plain').send(`Too many look-ups from this address; try again in ${retryAfter} seconds.`);
+    },
+  });
+}

@@ -5,5 +5,5 @@
  */
 export const SCOPES = ['hr:write', 'completions:write', 'people:read', 'assignments:write', 'catalog:read', 'catalog:write',
   'renewals:read', 'renewals:write', 'approval-chains:write', 'approvals:read', 'approvals:act-for-approvers', 'audit:read',
-  'api-keys:read', 'api-keys:write', 'documents:write'] as const;
+  'api-keys:read', 'api-keys:write', 'documents:write', 'certifications:write'] as const;
 export type Scope = (typeof SCOPES)[number];

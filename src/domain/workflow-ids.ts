@@ -27,3 +27,8 @@ export function notificationWorkflowId(tenantId: string, notificationId: string)
 export function documentGapWorkflowId(tenantId: string, documentId: string, version: string): string {
   return `docgap:${tenantId}:${documentId}:${version}`;
 }
+
+/** One recertification process per person and certification, for as long as they hold or owe it. */
+export function certificationWorkflowId(tenantId: string, certificationId: string, personId: string): string {
+  return `certification:${tenantId}:${certificationId}:${personId}`;
+}

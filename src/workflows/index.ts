@@ -1,3 +1,4 @@
+export { certification } from './certification';
 export { documentGap } from './document-gap';
 export { matrixChange } from './matrix-change';
 export { notification } from './notification';

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import type { Db } from '../../db/client';
 import { checkLinkToken, type ApprovalLinkSettings } from '../../services/identity/approval-links';
 import { acknowledgementPageUrl } from '../../services/documents/acknowledgements';
+import { personCertificates, type PersonCertification } from '../../services/certifications/reading';
 import { complianceReport, type ComplianceDocument, type ComplianceItem } from '../../services/onboarding/compliance';
 import { courseLaunches, type CourseLaunch } from '../../services/scorm/launches';
 import type { PlayerLinkSettings } from '../../services/scorm/player-links';
@@ -40,10 +41,13 @@ export function learnerPages({ db, settings, player }: { db: Db; settings: Appro
       res.status(check.problem === 'expired' ? 410 : 400).type('html').send(send(400, 'Link not usable', html`<div class="card"><h2>This link cannot be used</h2><p>${text}</p></div>`));
       return;
     }
-    const [report, launches] = await Promise.all([
+    const [report, launches, certificates] = await Promise.all([
       complianceReport(db, check.token.tenantId, check.token.personId),
       courseLaunches(db, player, '', check.token.tenantId, check.token.personId),
+      // Links relative to this page's origin: the verify page is trainhub's own.
+      personCertificates(db, check.token.tenantId, check.token.personId, ''),
     ]);
+    const held = certificates.certifications.filter((c) => c.certificates.some((certificate) => certificate.status === 'valid' || certificate.status === 'expired'));
     const item = (i: ComplianceItem) => itemCard(i, OPEN.has(i.status) && i.status !== 'waiting_for_prerequisites' ? (launches.get(i.program.key) ?? []) : []);
     const open = report.items.filter((i) => OPEN.has(i.status));
     const openDocuments = report.documents.filter((d) => d.status === 'open');
@@ -59,6 +63,7 @@ export function learnerPages({ db, settings, player }: { db: Db; settings: Appro
 <div class="${report.state === 'compliant' ? 'notice' : 'error'}" role="status">${STATE[report.state] ?? ''}</div>
 ${open.length === 0 ? html`<div class="card empty">Nothing is waiting for you.</div>` : open.map(item)}
 ${openDocuments.length > 0 ? html`<h2 class="meta">Controlled documents</h2>${openDocuments.map((d) => documentCard(d, acknowledgementPageUrl('', req.query.token as string, d.versionId)))}` : null}
+${held.length > 0 ? html`<h2 class="meta">Your certificates</h2>${held.map(certificateCard)}` : null}
 ${done.length > 0 ? html`<h2 class="meta">Done</h2>${done.map(item)}` : null}`,
         ),
       );
@@ -87,5 +92,15 @@ function documentCard(d: ComplianceDocument, acknowledgeUrl: string): Markup {
 <p class="meta">version ${d.version} · ${d.training === 'acknowledgement' ? 'read and acknowledge' : `take its ${d.training}`}</p>
 <p><span class="due">Due ${d.dueDate}</span></p>
 ${d.training === 'acknowledgement' ? html`<ul class="courses"><li><span>Read and understood</span> <a class="launch" href="${acknowledgeUrl}">Open</a></li></ul>` : null}
+</article>`;
+}
+
+/** The certificate in force of one certification (the newest neither superseded nor revoked), with its public verify page. */
+function certificateCard(c: PersonCertification): Markup {
+  const current = c.certificates.find((certificate) => certificate.status === 'valid' || certificate.status === 'expired')!;
+  return html`<article class="card">
+<h2>${c.certification.title}</h2>
+<p class="meta">No. ${current.number} · ${current.status === 'valid' ? `valid, expires ${current.expiresOn}` : `expired on ${current.expiresOn}`}</p>
+<ul class="courses"><li><span>Verify</span> <a class="launch" href="${current.verifyUrl}">Open</a></li>${current.pdfUrl ? html`<li><span>PDF</span> <a class="launch" href="${current.pdfUrl}">Download</a></li>` : null}</ul>
 </article>`;
 }

@@ -9,6 +9,8 @@ export async function removeTenant(db: Db, tenantId: string): Promise<void> {
   await db.$transaction(
     async (tx) => {
       await tx.$executeRaw`DELETE FROM renewal_request WHERE tenant_id = ${tenantId}::uuid`;
+      // Certifications name their programs, and their requirements roles, without cascading.
+      await tx.$executeRaw`DELETE FROM certification WHERE tenant_id = ${tenantId}::uuid`;
       await tx.$executeRaw`DELETE FROM xapi_course_mapping WHERE tenant_id = ${tenantId}::uuid`;
       await tx.$executeRaw`DELETE FROM scorm_attempt WHERE tenant_id = ${tenantId}::uuid`;
       await tx.$executeRaw`DELETE FROM scorm_package WHERE tenant_id = ${tenantId}::uuid`;

@@ -1,6 +1,7 @@
 import type { Db, DbTx } from '../../db/client';
 import { Prisma } from '../../db/client';
 import { Conflict, DomainError, UnknownReference } from '../../domain/errors';
+import { certificationCommandsForCompletedPaths } from '../certifications/paths';
 import { queueProcessCommands, tellTrainingProcessOfCompletion } from '../processes/commands';
 import type { CommandDelivery } from '../processes/operations';
 import type { Actor } from '../audit/trail';
@@ -116,11 +117,11 @@ export async function recordResolvedCompletions(tx: DbTx, taskQueue: string, ten
   // Tell each process whose assignments changed, once, naming the person's last new completion.
   const lastCompletionOf = new Map(newOnes.map((c) => [c.personId, inserted.get(c.index)!.id]));
   const changed = [...new Set([...completed.map((a) => a.personId), ...assignedPersonIds])];
-  return queueProcessCommands(
-    tx,
-    taskQueue,
-    changed.map((personId) => tellTrainingProcessOfCompletion(tenantId, personId, lastCompletionOf.get(personId)!)),
-  );
+  return queueProcessCommands(tx, taskQueue, [
+    ...changed.map((personId) => tellTrainingProcessOfCompletion(tenantId, personId, lastCompletionOf.get(personId)!)),
+    // A completed certification path earns a certificate: its process issues it.
+    ...(await certificationCommandsForCompletedPaths(tx, tenantId, completed.map((a) => a.id))),
+  ]);
 }
 
 /** Inserts the candidates whose source + externalId is new, with their audit entries; returns them by index. */

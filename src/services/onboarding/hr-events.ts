@@ -5,6 +5,7 @@ import { canonicalJson } from '../../domain/canonical-json';
 import { Conflict, UnknownReference } from '../../domain/errors';
 import { onboardingWorkflowId } from '../../domain/workflow-ids';
 import { recordAudit, type Actor } from '../audit/trail';
+import { certificationCommandsFor } from '../certifications/required';
 import { documentCommandsFor } from '../documents/events';
 import { endTrainingProcess, queueProcessCommands, rerouteRenewalProcess, wakeTrainingProcess, type ProcessCommand } from '../processes/commands';
 import type { CommandDelivery } from '../processes/operations';
@@ -134,6 +135,8 @@ async function processCommandsFor(tx: DbTx, tenantId: string, personId: string, 
   }
   // Roles the person now holds may be touched by approved controlled documents.
   if (type === 'hire' || type === 'transfer' || type === 'return') commands.push(...(await documentCommandsFor(tx, tenantId, [personId])));
+  // Certifications the person must hold now, and those whose process must stop (a transfer out, a leaver).
+  commands.push(...(await certificationCommandsFor(tx, tenantId, [personId])));
   return commands;
 }
 

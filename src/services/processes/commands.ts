@@ -1,5 +1,6 @@
 import type { DbTx } from '../../db/client';
-import { documentGapWorkflowId, matrixChangeWorkflowId, notificationWorkflowId, onboardingWorkflowId, onboardingWorkflowIdPrefix } from '../../domain/workflow-ids';
+import { certificationWorkflowId, documentGapWorkflowId, matrixChangeWorkflowId, notificationWorkflowId, onboardingWorkflowId, onboardingWorkflowIdPrefix } from '../../domain/workflow-ids';
+import { certificationChangedSignal, type CertificationInput } from '../../workflows/certification';
 import { documentChangedSignal, type DocumentGapInput } from '../../workflows/document-gap';
 import type { MatrixChangeInput } from '../../workflows/matrix-change';
 import type { NotificationInput } from '../../workflows/notification';
@@ -12,7 +13,7 @@ import { rerouteSignal, type RenewalInput } from '../../workflows/renewal';
  * (src/temporal/dispatcher.ts) delivers them. The workflow types and signal names here are those
  * that src/workflows registers.
  */
-export type WorkflowType = 'onboarding' | 'renewal' | 'matrixChange' | 'notification' | 'documentGap';
+export type WorkflowType = 'onboarding' | 'renewal' | 'matrixChange' | 'notification' | 'documentGap' | 'certification';
 
 export interface ProcessCommand {
   tenantId: string;
@@ -135,4 +136,46 @@ export function wakeDocumentProcess(tenantId: string, version: { documentId: str
     args: [input],
     signal: { name: documentChangedSignal.name, args: [] },
   };
+}
+
+/**
+ * Something about a person's certification changed (a role, a completion of its path, a certificate
+ * issued, revoked or imported, a requirement): its process (started if need be) looks at the records again.
+ */
+export function wakeCertificationProcess(tenantId: string, certificationId: string, personId: string, priority = 0): ProcessCommand {
+  const input: CertificationInput = { tenantId, certificationId, personId };
+  return {
+    tenantId,
+    workflowId: certificationWorkflowId(tenantId, certificationId, personId),
+    workflowType: 'certification',
+    action: 'signal_with_start',
+    args: [input],
+    signal: { name: certificationChangedSignal.name, args: [] },
+    priority,
+  };
+}
+
+/**
+ * wakeCertificationProcess for many person × certification pairs in one statement (a requirement
+ * change, a history import): the dispatcher delivers them with bounded concurrency. Returns the
+ * commands' ids, for `deliverNow` after the commit.
+ */
+export async function queueCertificationWakeUps(
+  tx: DbTx,
+  taskQueue: string,
+  tenantId: string,
+  pairs: readonly { personId: string; certificationId: string }[],
+  priority = BULK,
+): Promise<bigint[]> {
+  if (pairs.length === 0) return [];
+  const rows = await tx.$queryRaw<{ id: bigint }[]>`
+    INSERT INTO process_command (tenant_id, workflow_id, workflow_type, task_queue, action, args, signal_name, signal_args, priority)
+    SELECT ${tenantId}::uuid, c.workflow_id, 'certification', ${taskQueue}, 'signal_with_start',
+           jsonb_build_array(jsonb_build_object('tenantId', ${tenantId}::text, 'certificationId', c.certification_id::text, 'personId', c.person_id::text)),
+           ${certificationChangedSignal.name}, '[]'::jsonb, ${priority}::smallint
+      FROM unnest(${pairs.map((p) => p.personId)}::uuid[], ${pairs.map((p) => p.certificationId)}::uuid[],
+                  ${pairs.map((p) => certificationWorkflowId(tenantId, p.certificationId, p.personId))}::text[]) WITH ORDINALITY AS c(person_id, certification_id, workflow_id, n)
+     ORDER BY c.n
+    RETURNING id`;
+  return rows.map((row) => row.id).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
