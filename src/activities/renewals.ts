@@ -120,9 +120,9 @@ export function createRenewalActivities({ db, mailer, publicUrl, approvalLinks }
     },
 
     /** Closes the request with its outcome, puts an approval into effect and tells the people concerned. */
-    async finishRenewal(input: Omit<Parameters<typeof finishRenewal>[1], 'taskQueue'>): Promise<void> {
+    async finishRenewal(input: Omit<Parameters<typeof finishRenewal>[1], 'taskQueue' | 'publicUrl'>): Promise<void> {
       // Wake-ups of people sent back to training go to the task queue this process runs on.
-      const finished = await finishRenewal(db, { ...input, taskQueue: Context.current().info.taskQueue });
+      const finished = await finishRenewal(db, { ...input, taskQueue: Context.current().info.taskQueue, publicUrl });
       await deliver(finished.notificationIds);
     },
   };

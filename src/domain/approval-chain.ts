@@ -4,7 +4,7 @@
  * step moves when the organisation changes.
  */
 
-export type RenewalKind = 'program' | 'course';
+export type RenewalKind = 'program' | 'course' | 'certification';
 /** `failed`: its process stopped on a step no retry could mend (e.g. a record it needs was deleted). */
 export type RenewalStatus = 'pending' | 'approved' | 'rejected' | 'changes_requested' | 'cancelled' | 'expired' | 'failed';
 /** How a request's approval can end. */

@@ -1,7 +1,7 @@
 /** Plain-text messages of the renewal approval process. Free of I/O so they are easy to read and test. */
 
 export interface RenewalSummary {
-  kind: 'program' | 'course';
+  kind: 'program' | 'course' | 'certification';
   targetTitle: string;
   version: string | null;
   requesterName: string;

@@ -43,9 +43,9 @@ describe('approval chains and renewal requests', () => {
     ]);
     const seven = await api.put('/api/v1/approval-chains/program', { name: 'Long', levels: Array.from({ length: 7 }, () => threeLevelChain().levels[0]) });
     expect(seven.body.error.details).toEqual([{ field: 'body.levels', message: 'A chain has at most 6 levels' }]);
-    const certification = await api.put('/api/v1/approval-chains/certification', threeLevelChain());
-    expect(certification.status).toBe(400);
-    expect(certification.body.error.details[0]).toMatchObject({ field: 'path.kind', message: expect.stringContaining('certification renewals wait for the certificate model') });
+    const diploma = await api.put('/api/v1/approval-chains/diploma', threeLevelChain());
+    expect(diploma.status).toBe(400);
+    expect(diploma.body.error.details[0]).toMatchObject({ field: 'path.kind', message: 'must be "program", "course" or "certification"' });
 
     const unknownRole = await api.put('/api/v1/approval-chains/program', threeLevelChain({ compliance: { roleKey: 'astronaut' } }));
     expect(unknownRole.status).toBe(422);
@@ -67,8 +67,11 @@ describe('approval chains and renewal requests', () => {
     const malformed = await api.post('/api/v1/renewals', { ...renewalRequest(people.rita.id), reason: '', requesterId: 'rita', colour: 'blue' });
     expect(malformed.status).toBe(400);
     expect(malformed.body.error.details.map((d: any) => d.field).sort()).toEqual(['body.colour', 'body.reason', 'body.requesterId']);
+    const diploma = await api.post('/api/v1/renewals', renewalRequest(people.rita.id, { kind: 'diploma' }));
+    expect(diploma.body.error.details[0].field).toBe('body.kind');
+    // A certification renewal names a certification: the program's key is not one.
     const certification = await api.post('/api/v1/renewals', renewalRequest(people.rita.id, { kind: 'certification' }));
-    expect(certification.body.error.details[0].field).toBe('body.kind');
+    expect(certification.body.error).toMatchObject({ code: 'unknown_certification', details: { certification: 'privacy' } });
     const unknownProgram = await api.post('/api/v1/renewals', renewalRequest(people.rita.id, { targetKey: 'basket-weaving' }));
     expect(unknownProgram.body.error).toMatchObject({ code: 'unknown_program', details: { program: 'basket-weaving' } });
     const stranger = await api.post('/api/v1/renewals', renewalRequest('00000000-0000-4000-8000-000000000000'));

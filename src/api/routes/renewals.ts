@@ -12,7 +12,7 @@ import type { Processes } from '../../temporal/processes';
 import { operation } from '../operation';
 import { errorResponse, idParams, standardErrors, text } from '../schemas/common';
 
-const kind = z.enum(['program', 'course'], { error: 'must be "program" or "course" (certification renewals wait for the certificate model)' });
+const kind = z.enum(['program', 'course', 'certification'], { error: 'must be "program", "course" or "certification"' });
 
 /** Deadlines and reminder offsets: ISO 8601 days, hours and minutes, from a minute to a year. */
 const MAX_DURATION_MINUTES = 365 * 1440;
@@ -97,17 +97,22 @@ const policyFields = {
     description: 'On approval, re-open the completed assignments of the renewed program (or of the programs holding the renewed course)',
   }),
   retrainDueDays: z.int().min(1).max(365).meta({ description: 'Re-opened assignments are due this many days after the renewal takes effect' }),
+  certificationRenewal: z.enum(['extend', 'reissue']).meta({
+    description:
+      "An approved certification renewal issues the holder's next certificate: extend runs the active period on from the current expiry; reissue counts as a recertification on the day of approval (by the certification's expiry rule)",
+  }),
 };
 const policyView = z.object(policyFields).meta({ id: 'RenewalPolicy' });
 
 const renewalInput = z
   .strictObject({
     kind,
-    targetKey: text(100).meta({ description: "The program's or course's key" }),
+    targetKey: text(100).meta({ description: "The program's, course's or certification's key" }),
     version: text(100).optional().meta({ description: 'The content version the renewal puts into effect, e.g. 2027' }),
     reason: text(2000).meta({ description: 'Why the renewal is needed' }),
     notes: text(10_000).optional().meta({ description: 'Supporting notes for the approvers' }),
     requesterId: z.uuid().meta({ description: 'The person asking (their manager line decides manager levels)' }),
+    holderId: z.uuid().optional().meta({ description: 'For a certification renewal: whose certificate (the requester when absent)' }),
     source: text(100).default('api'),
     externalId: text(200).optional().meta({ description: "The caller's id for the request: a retried POST is recognised by it" }),
   })
@@ -135,6 +140,7 @@ const renewalView = z
     reason: z.string(),
     notes: z.string().nullable(),
     requester: z.object({ id: z.uuid(), name: z.string() }),
+    holder: z.object({ id: z.uuid(), name: z.string() }).nullable().meta({ description: "A certification renewal's holder" }),
     status: z.enum(['pending', 'approved', 'rejected', 'changes_requested', 'cancelled', 'expired', 'failed']),
     currentLevel: z.int().nullable(),
     levels: z.int(),
@@ -237,7 +243,7 @@ export function renewalOperations(db: Db, processes: Processes, delivery: Comman
         summary: "Set the tenant's renewal rules: automatic approval on timeout, re-training on approval",
         tag: 'Renewals',
         scope: 'approval-chains:write',
-        body: z.strictObject(policyFields).meta({ id: 'RenewalPolicyInput' }),
+        body: z.strictObject({ ...policyFields, certificationRenewal: policyFields.certificationRenewal.default('reissue') }).meta({ id: 'RenewalPolicyInput' }),
         responses: {
           200: { description: 'The policy as saved', schema: policyView },
           ...standardErrors,

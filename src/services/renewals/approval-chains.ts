@@ -27,13 +27,22 @@ export interface RenewalPolicyView {
   allowAutoApprove: boolean;
   retrainOnApproval: boolean;
   retrainDueDays: number;
+  /** An approved certification renewal: extend the holder's certificate by the active period, or reissue it as of the approval. */
+  certificationRenewal: 'extend' | 'reissue';
 }
 
-export const DEFAULT_RENEWAL_POLICY: RenewalPolicyView = { allowAutoApprove: false, retrainOnApproval: false, retrainDueDays: 30 };
+export const DEFAULT_RENEWAL_POLICY: RenewalPolicyView = { allowAutoApprove: false, retrainOnApproval: false, retrainDueDays: 30, certificationRenewal: 'reissue' };
+
+const policyView = (row: RenewalPolicyView): RenewalPolicyView => ({
+  allowAutoApprove: row.allowAutoApprove,
+  retrainOnApproval: row.retrainOnApproval,
+  retrainDueDays: row.retrainDueDays,
+  certificationRenewal: row.certificationRenewal,
+});
 
 export async function getRenewalPolicy(db: Db, tenantId: string): Promise<RenewalPolicyView> {
   const row = await db.renewalPolicy.findUnique({ where: { tenantId } });
-  return row ? { allowAutoApprove: row.allowAutoApprove, retrainOnApproval: row.retrainOnApproval, retrainDueDays: row.retrainDueDays } : DEFAULT_RENEWAL_POLICY;
+  return row ? policyView(row) : DEFAULT_RENEWAL_POLICY;
 }
 
 /** Sets the tenant's renewal rules. Forbidding automatic approval while a chain relies on it is refused. */
@@ -51,7 +60,7 @@ export async function putRenewalPolicy(db: Db, tenantId: string, actor: Actor, i
     await recordAudit(tx, tenantId, actor, { action: 'renewal_policy.updated', entityType: 'renewal_policy', entityId: tenantId, data: { ...input } });
     return saved;
   });
-  return { allowAutoApprove: row.allowAutoApprove, retrainOnApproval: row.retrainOnApproval, retrainDueDays: row.retrainDueDays };
+  return policyView(row);
 }
 
 export async function getApprovalChain(db: Db, tenantId: string, kind: RenewalKind): Promise<ChainView | null> {

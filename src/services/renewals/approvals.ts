@@ -7,7 +7,7 @@ import { isUuid } from '../catalog/common';
 export interface InboxItem {
   approvalId: string;
   renewalId: string;
-  kind: 'program' | 'course';
+  kind: 'program' | 'course' | 'certification';
   target: { key: string; title: string };
   version: string | null;
   reason: string;
@@ -30,7 +30,7 @@ export async function listInbox(db: Db, tenantId: string, personId: string): Pro
       step: {
         include: {
           request: {
-            include: { program: { select: { key: true, title: true } }, course: { select: { key: true, title: true } }, requester: { select: { id: true, name: true } } },
+            include: { program: { select: { key: true, title: true } }, course: { select: { key: true, title: true } }, certification: { select: { key: true, title: true } }, requester: { select: { id: true, name: true } } },
           },
         },
       },
@@ -39,7 +39,7 @@ export async function listInbox(db: Db, tenantId: string, personId: string): Pro
   });
   return rows.map(({ step, via }) => {
     const request = step.request;
-    const target = (request.program ?? request.course)!;
+    const target = (request.program ?? request.course ?? request.certification)!;
     return {
       approvalId: step.id,
       renewalId: request.id,
@@ -66,7 +66,7 @@ export async function findApprovalStep(db: Db, tenantId: string, stepId: string)
     where: { tenantId, id: stepId },
     include: {
       request: {
-        include: { program: { select: { key: true, title: true } }, course: { select: { key: true, title: true } }, requester: { select: { id: true, name: true } } },
+        include: { program: { select: { key: true, title: true } }, course: { select: { key: true, title: true } }, certification: { select: { key: true, title: true } }, requester: { select: { id: true, name: true } } },
       },
     },
   });

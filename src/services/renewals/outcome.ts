@@ -1,11 +1,15 @@
 import type { Db, DbTx } from '../../db/client';
 import type { ActingPerson, FinalStatus, RenewalStatus } from '../../domain/approval-chain';
+import { renewedExpiry } from '../../domain/certification-dates';
 import { addDays, isoDate } from '../../domain/dates';
+import { dayIn } from '../../domain/time-zones';
 import { outcomeMessage, retrainingMessage, type RenewalSummary } from '../../mail/renewal-templates';
 import { getRenewalPolicy } from './approval-chains';
 import { recordAudit, SYSTEM } from '../audit/trail';
 import { queueNotification } from '../notifications/outbox';
-import { queueTrainingWakeUps } from '../processes/commands';
+import { tenantTimeZone } from '../catalog/notification-policy';
+import { issueCertificate } from '../certifications/issuance';
+import { queueProcessCommands, queueTrainingWakeUps, wakeCertificationProcess } from '../processes/commands';
 import { personActor, releaseWaitingApprovers } from './records';
 
 const ENTITY = 'renewal_request';
@@ -30,12 +34,28 @@ export function renewalActorTag(requestId: string): string {
  */
 export async function finishRenewal(
   db: Db,
-  input: { tenantId: string; requestId: string; workflowId: string; taskQueue: string; status: FinalStatus; reason: string | null; actor: ActingPerson | null; openStepId: string | null; at: number },
+  input: {
+    tenantId: string;
+    requestId: string;
+    workflowId: string;
+    taskQueue: string;
+    /** Where certificates' verify pages live, for a certification renewal's new certificate. */
+    publicUrl: string;
+    status: FinalStatus;
+    reason: string | null;
+    actor: ActingPerson | null;
+    openStepId: string | null;
+    at: number;
+  },
 ): Promise<RenewalFinished> {
   const { tenantId, requestId, at } = input;
   const when = new Date(at);
   const policy = await getRenewalPolicy(db, tenantId);
   const retrainDueDate = addDays(when, policy.retrainDueDays);
+  const certificationRenewal = await db.renewalRequest.findFirst({
+    where: { tenantId, id: requestId, kind: 'certification' },
+    select: { certificationId: true, holderId: true },
+  });
 
   await db.$transaction(async (tx) => {
     const closed = await tx.renewalRequest.updateMany({
@@ -58,7 +78,9 @@ export async function finishRenewal(
       data: input.actor ? { channel: input.actor.channel, ...(input.actor.apiClientId ? { apiClientId: input.actor.apiClientId } : {}) } : {},
       at: when,
     });
-    if (input.status === 'approved') {
+    if (input.status === 'approved' && certificationRenewal) {
+      await renewCertificate(tx, { ...input, how: policy.certificationRenewal, renewal: certificationRenewal });
+    } else if (input.status === 'approved') {
       const reopened = policy.retrainOnApproval ? await reopenCompletedAssignments(tx, tenantId, requestId, when, retrainDueDate) : [];
       const people = await tx.assignment.findMany({ where: { tenantId, id: { in: reopened } }, select: { personId: true }, distinct: ['personId'] });
       await queueTrainingWakeUps(tx, input.taskQueue, tenantId, people.map((p) => p.personId).sort(), null);
@@ -74,7 +96,8 @@ export async function finishRenewal(
         at: new Date(at + 1),
       });
     }
-  });
+    // An approved certification renewal draws the new certificate's PDF in here.
+  }, { timeout: 60_000, maxWait: 10_000 });
 
   return { notificationIds: await queueOutcomeNotifications(db, input) };
 }
@@ -127,11 +150,11 @@ async function reopenCompletedAssignments(tx: DbTx, tenantId: string, requestId:
 export async function renewalSummary(db: Db, tenantId: string, requestId: string): Promise<RenewalSummary & { requesterId: string; requesterEmail: string; status: RenewalStatus; outcomeReason: string | null }> {
   const row = await db.renewalRequest.findFirstOrThrow({
     where: { tenantId, id: requestId },
-    include: { program: { select: { title: true } }, course: { select: { title: true } }, requester: { select: { name: true, email: true } } },
+    include: { program: { select: { title: true } }, course: { select: { title: true } }, certification: { select: { title: true } }, requester: { select: { name: true, email: true } } },
   });
   return {
     kind: row.kind,
-    targetTitle: (row.program ?? row.course)!.title,
+    targetTitle: (row.program ?? row.course ?? row.certification)!.title,
     version: row.version,
     requesterName: row.requester.name,
     requesterEmail: row.requester.email,
@@ -182,4 +205,51 @@ async function queueOutcomeNotifications(db: Db, input: { tenantId: string; requ
     );
   }
   return ids;
+}
+
+/**
+ * An approved certification renewal issues the holder's next certificate, chained to the one in force
+ * (which it supersedes): `extend` runs the active period on from the current expiry, `reissue` counts
+ * as a recertification on the day of approval (in the tenant's time zone). The holder's certification
+ * process is woken in the same transaction and takes the new certificate as its cycle's.
+ */
+async function renewCertificate(
+  tx: DbTx,
+  input: { tenantId: string; requestId: string; taskQueue: string; publicUrl: string; at: number; how: 'extend' | 'reissue'; renewal: { certificationId: string | null; holderId: string | null } },
+): Promise<void> {
+  const { tenantId, requestId } = input;
+  const certificationId = input.renewal.certificationId!;
+  const personId = input.renewal.holderId!;
+  const certification = await tx.certification.findFirstOrThrow({ where: { tenantId, id: certificationId } });
+  const zone = await tenantTimeZone(tx, tenantId);
+  const current = await tx.certificate.findFirst({
+    where: { tenantId, personId, certificationId, revokedAt: null, supersededAt: null },
+    orderBy: { cycle: 'desc' },
+    select: { id: true, expiresOn: true },
+  });
+  const approvedOn = dayIn(input.at, zone);
+  const expiresOn = renewedExpiry(certification, input.how, approvedOn, current ? { expiresOn: isoDate(current.expiresOn) } : null);
+  const last = await tx.certificate.aggregate({ where: { tenantId, personId, certificationId }, _max: { cycle: true } });
+  const issued = await issueCertificate(tx, {
+    tenantId,
+    personId,
+    certificationId,
+    issuedOn: new Date(`${approvedOn}T00:00:00Z`),
+    expiresOn: new Date(`${expiresOn}T00:00:00Z`),
+    cycle: (last._max.cycle ?? 0) + 1,
+    basis: `renewal_${input.how}`,
+    previousId: current?.id ?? null,
+    renewalRequestId: requestId,
+    actor: { ...SYSTEM, id: renewalActorTag(requestId) },
+    publicUrl: input.publicUrl,
+    taskQueue: input.taskQueue,
+  });
+  await queueProcessCommands(tx, input.taskQueue, [wakeCertificationProcess(tenantId, certificationId, personId)]);
+  await recordAudit(tx, tenantId, SYSTEM, {
+    action: 'renewal.took_effect',
+    entityType: ENTITY,
+    entityId: requestId,
+    data: { certificate: issued.number, how: input.how, expiresOn },
+    at: new Date(input.at + 1),
+  });
 }

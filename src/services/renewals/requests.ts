@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Db, DbTx } from '../../db/client';
 import { Prisma } from '../../db/client';
 import type { LevelSpec, RenewalKind, RenewalStatus } from '../../domain/approval-chain';
-import { Conflict, DomainError, NotFound, UnknownReference } from '../../domain/errors';
+import { Conflict, DomainError, InvalidRequest, NotFound, UnknownReference } from '../../domain/errors';
 import { renewalWorkflowId } from '../../domain/workflow-ids';
 import type { RenewalInput } from '../../workflows/renewal';
 import { queueProcessCommands, startRenewalProcess } from '../processes/commands';
@@ -19,6 +19,8 @@ export interface RenewalCommand {
   reason: string;
   notes?: string;
   requesterId: string;
+  /** A certification renewal: whose certificate (the requester's own when absent). */
+  holderId?: string;
   source: string;
   externalId?: string;
 }
@@ -60,6 +62,8 @@ export interface RenewalView {
   reason: string;
   notes: string | null;
   requester: { id: string; name: string };
+  /** A certification renewal's holder; null for programs and courses. */
+  holder: { id: string; name: string } | null;
   status: RenewalStatus;
   currentLevel: number | null;
   levels: number;
@@ -90,11 +94,17 @@ export async function createRenewalRequest(db: Db, delivery: CommandDelivery, te
     const previous = await findByExternalId(db, tenantId, command.source, command.externalId);
     if (previous) return repeated(db, tenantId, previous.id, command);
   }
+  const where = { where: { tenantId_key: { tenantId, key: command.targetKey } }, select: { id: true } };
   const target =
     command.kind === 'program'
-      ? await db.program.findUnique({ where: { tenantId_key: { tenantId, key: command.targetKey } }, select: { id: true } })
-      : await db.course.findUnique({ where: { tenantId_key: { tenantId, key: command.targetKey } }, select: { id: true } });
+      ? await db.program.findUnique(where)
+      : command.kind === 'course'
+        ? await db.course.findUnique(where)
+        : await db.certification.findUnique(where);
   if (!target) throw new UnknownReference(command.kind, command.targetKey);
+  if (command.kind !== 'certification' && command.holderId) {
+    throw new InvalidRequest('holderId is only for certification renewals', [{ path: 'holderId', message: 'is only for kind "certification"' }]);
+  }
   const requester = await db.person.findFirst({ where: { tenantId, id: command.requesterId }, select: { id: true, status: true } });
   if (!requester) throw new UnknownReference('person', command.requesterId);
   if (requester.status !== 'active') {
@@ -104,13 +114,15 @@ export async function createRenewalRequest(db: Db, delivery: CommandDelivery, te
   if (!chain || chain.levels.length === 0) {
     throw new DomainError(422, 'no_approval_chain', `No approval chain is configured for ${command.kind} renewals; PUT /approval-chains/${command.kind} first`, { kind: command.kind });
   }
-  const targetField = command.kind === 'program' ? { programId: target.id } : { courseId: target.id };
+  const holderId = command.kind === 'certification' ? await certificateHolder(db, tenantId, target.id, command.holderId ?? requester.id) : null;
+  const targetField =
+    command.kind === 'program' ? { programId: target.id } : command.kind === 'course' ? { courseId: target.id } : { certificationId: target.id, holderId };
   const open = await db.renewalRequest.findFirst({
     where: { tenantId, ...targetField, status: { in: ['pending', 'changes_requested'] } },
     select: { id: true },
   });
   if (open) {
-    throw new Conflict('renewal_in_progress', `A renewal of this ${command.kind} is already under way (${open.id})`, { renewalId: open.id });
+    throw new Conflict('renewal_in_progress', `A renewal of this ${command.kind}${holderId ? ' for this holder' : ''} is already under way (${open.id})`, { renewalId: open.id });
   }
   const policy = await getRenewalPolicy(db, tenantId);
   const snapshot: ChainSnapshot = { name: chain.name, allowAutoApprove: policy.allowAutoApprove, levels: chain.levels };
@@ -166,7 +178,8 @@ async function repeated(db: Db, tenantId: string, requestId: string, command: Re
     renewal.target.key === command.targetKey &&
     renewal.version === (command.version ?? null) &&
     renewal.reason === command.reason &&
-    renewal.requester.id === command.requesterId;
+    renewal.requester.id === command.requesterId &&
+    (renewal.holder?.id ?? null) === (renewal.kind === 'certification' ? (command.holderId ?? command.requesterId) : null);
   if (!same) {
     throw new Conflict('external_id_reused', `Renewal request ${command.externalId} from ${command.source} was made before for something else; a new request needs a new externalId`, {
       renewalId: requestId,
@@ -198,7 +211,9 @@ export async function getRenewal(db: Db, tenantId: string, requestId: string): P
     include: {
       program: { select: { key: true, title: true } },
       course: { select: { key: true, title: true } },
+      certification: { select: { key: true, title: true } },
       requester: { select: { id: true, name: true } },
+      holder: { select: { id: true, name: true } },
       steps: {
         orderBy: [{ openedAt: 'asc' }, { level: 'asc' }, { attempt: 'asc' }],
         include: { approvers: { orderBy: [{ addedAt: 'asc' }, { person: { name: 'asc' } }], include: { person: { select: { name: true } } } } },
@@ -206,7 +221,7 @@ export async function getRenewal(db: Db, tenantId: string, requestId: string): P
     },
   });
   if (!row) throw new NotFound('renewal request', requestId);
-  const target = row.program ?? row.course!;
+  const target = (row.program ?? row.course ?? row.certification)!;
   return {
     id: row.id,
     kind: row.kind,
@@ -215,6 +230,7 @@ export async function getRenewal(db: Db, tenantId: string, requestId: string): P
     reason: row.reason,
     notes: row.notes,
     requester: row.requester,
+    holder: row.holder,
     status: row.status,
     currentLevel: row.currentLevel,
     levels: (row.chain as unknown as ChainSnapshot).levels.length,
@@ -269,4 +285,21 @@ export async function findRequestsToReroute(db: DbTx, tenantId: string, personId
   });
   const unique = new Map(steps.map((s) => [s.requestId, s.request.workflowId]));
   return [...unique].map(([requestId, workflowId]) => ({ requestId, workflowId }));
+}
+
+/**
+ * A certification renewal acts on a certificate: the holder must be an active person of the tenant with
+ * a certificate of this certification in force or lapsed (not revoked, not superseded).
+ */
+async function certificateHolder(db: Db, tenantId: string, certificationId: string, holderId: string): Promise<string> {
+  const holder = await db.person.findFirst({ where: { tenantId, id: holderId }, select: { id: true, status: true } });
+  if (!holder) throw new UnknownReference('person', holderId);
+  if (holder.status !== 'active') {
+    throw new DomainError(422, 'holder_inactive', `The holder is ${holder.status.replace('_', ' ')}: their certificate cannot be renewed`, { holderId });
+  }
+  const held = await db.certificate.findFirst({ where: { tenantId, personId: holderId, certificationId, revokedAt: null, supersededAt: null }, select: { id: true } });
+  if (!held) {
+    throw new DomainError(422, 'no_certificate', 'The holder has no certificate of this certification to renew; they earn one by completing its path', { holderId });
+  }
+  return holder.id;
 }
