@@ -193,8 +193,10 @@ export async function advanceCertification(db: Db, deps: AdvanceDeps, input: Adv
         }
         break;
       }
-      // An imported history may arrive lapsed (state expired, nothing assigned yet).
-      if (phase === 'lapsed' && (state !== 'expired' || !assignmentId)) {
+      // The lapse is handled once per certificate (an imported history may arrive already marked expired),
+      // and the initial path assigned again whenever the process comes back to it (a rehire).
+      const recorded = phase === 'lapsed' && (await lapseRecorded(held!.id));
+      if (phase === 'lapsed' && (!recorded || state !== 'expired')) {
         state = 'expired';
         cycleStartedAt = new Date(moments!.expiryAt);
         if (assignmentId) await closePath(tx, { tenantId, assignmentId, reason: 'certificate expired: back on the initial path', at, workflowId });
@@ -206,7 +208,7 @@ export async function advanceCertification(db: Db, deps: AdvanceDeps, input: Adv
         });
         assignmentId = assignment.id;
         commands.push(wakeTrainingProcess(tenantId, personId));
-        await recordAudit(tx, tenantId, actor, { action: 'certificate.expired', entityType: 'certificate', entityId: held!.id, data: { expiresOn: held!.expiresOn }, at });
+        if (!recorded) await recordAudit(tx, tenantId, actor, { action: 'certificate.expired', entityType: 'certificate', entityId: held!.id, data: { expiresOn: held!.expiresOn }, at });
         const lapse = { person: person.name, certification: certification.title, expiresOn: held!.expiresOn };
         await notify(`${workflowId}:${held!.id}:expired`, {
           personId, toAddress: person.email,
@@ -239,6 +241,11 @@ export async function advanceCertification(db: Db, deps: AdvanceDeps, input: Adv
     function momentsOf(h: Held) {
       const opens = windowOpensOn(rule, h.expiresOn);
       return { opens, windowAt: localTime(opens, NOTICE_HOUR, zone), expiryAt: localTime(h.expiresOn, 0, zone) };
+    }
+
+    async function lapseRecorded(certificateId: string): Promise<boolean> {
+      const entry = await tx.auditEvent.findFirst({ where: { tenantId, entityType: 'certificate', entityId: certificateId, action: 'certificate.expired' }, select: { id: true } });
+      return entry !== null;
     }
 
     async function lastCycle(): Promise<number> {
