@@ -54,6 +54,7 @@ async function main() {
     PORT: String(apiPort),
     LOG_LEVEL: 'silent',
     APPROVAL_LINK_SECRET: randomBytes(32).toString('base64url'),
+    SECRETS_KEY: randomBytes(32).toString('base64'),
     API_RATE_LIMIT_PER_MINUTE: '1000000',
   };
   const api = new ServiceProcess(['src/main.ts', 'api'], env);

@@ -402,6 +402,7 @@ async function main() {
       PUBLIC_URL: baseUrl,
       LOG_LEVEL: 'warn',
       APPROVAL_LINK_SECRET: randomBytes(32).toString('base64url'),
+      SECRETS_KEY: randomBytes(32).toString('base64'),
       API_RATE_LIMIT_PER_MINUTE: '1000000',
       API_PROCESSES: '1',
       SCORM_STORAGE_DIR: store,

@@ -72,6 +72,7 @@ async function main() {
     PORT: String(apiPort),
     LOG_LEVEL: 'warn',
     APPROVAL_LINK_SECRET: randomBytes(32).toString('base64url'),
+    SECRETS_KEY: randomBytes(32).toString('base64'),
     API_RATE_LIMIT_PER_MINUTE: '1000000',
     API_PROCESSES: String(processes),
     WORKER_CACHED_WORKFLOWS: CACHED_WORKFLOWS,

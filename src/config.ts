@@ -44,6 +44,22 @@ const configSchema = z.object({
   SCORM_LAUNCH_LINK_MINUTES: z.coerce.number().int().min(1).max(10_080).default(60),
   /** How long an approver stays signed in to the inbox page. */
   APPROVER_SESSION_HOURS: z.coerce.number().int().min(1).max(168).default(12),
+  /** The largest HR file or LMS transcript an import takes (API and CLI); beyond it the upload is refused (413). */
+  IMPORT_MAX_UPLOAD_MB: z.coerce.number().int().min(1).max(100_000).default(200),
+  /**
+   * Encrypts the secrets trainhub keeps for other systems (HCM connectors' passwords and client
+   * secrets): 32 random bytes in base64 (`openssl rand -base64 32`). Required by every command but `dev`.
+   */
+  SECRETS_KEY: z
+    .string()
+    .refine((key) => /^[A-Za-z0-9+/]+={0,2}$/.test(key) && Buffer.from(key, 'base64').length === 32, 'must be 32 bytes in base64 (openssl rand -base64 32)')
+    .optional(),
+  /** The id (1–255) written with every secret sealed under SECRETS_KEY; a new key takes a new id. */
+  SECRETS_KEY_ID: z.coerce.number().int().min(1).max(255).default(1),
+  /** Earlier keys that still open secrets sealed before a rotation: `<id>:<base64 key>,…` (they are sealed again under the new key as they are used). */
+  SECRETS_PREVIOUS_KEYS: z.string().regex(/^\s*\d{1,3}:[A-Za-z0-9+/]+={0,2}\s*(,\s*\d{1,3}:[A-Za-z0-9+/]+={0,2}\s*)*$/, 'must be <id>:<base64 key>, comma-separated').optional(),
+  /** HCM connectors may pull plain http:// from this machine (localhost): for development and tests only. */
+  HCM_ALLOW_LOOPBACK_URLS: z.stringbool().default(false),
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -12,6 +12,7 @@ import { createDevLogger, createLogger } from './logger';
 import { startMailCatcher } from './mail/catcher';
 import { openRuntime, runWorker, startApi } from './runtime';
 import { issueApiKey, listApiKeys, revokeApiKey, rotateApiKey } from './services/identity/api-keys';
+import { getImportRun, receiveImport, type ImportRunView } from './services/imports/runs';
 import { importPackage } from './services/scorm/packages';
 import { packageStore } from './services/scorm/settings';
 import { createLrsClient, LRS_SCOPES, type LrsScope } from './services/xapi/lrs-clients';
@@ -28,6 +29,9 @@ const USAGE = `usage: trainhub <command>
   rotate-api-key <tenant-slug> <key-prefix> [grace-minutes=60]   print a new key; the old one works for the grace period
   revoke-api-key <tenant-slug> <key-prefix>   refuse the key from now on
   import-scorm <zip> --tenant <slug> --course <key>   import a SCORM package as the course's next version
+  import <file> --tenant <slug> --profile <name> [--mode snapshot|delta] [--kind people|transcript]
+                                        import an HR file or LMS transcript and follow its run (needs a running worker);
+                                        exit code 0 applied, 1 failed or cancelled, 2 awaits confirmation (the guard)
   create-lrs-client <tenant-slug> <name> [read|write...]   print a new LRS client's key and secret (HTTP Basic at /xapi)`;
 
 /** Changes made from the command line are audited as the system's. */
@@ -90,6 +94,28 @@ async function main(argv: string[]): Promise<void> {
         );
         show('done', `imported ${view.fileCount} files, ${mb(view.totalBytes)} MB`, true);
         console.log(JSON.stringify({ id: view.id, course: view.courseKey, version: view.version, scormVersion: view.scormVersion, title: view.title, files: view.fileCount }));
+      } catch (error) {
+        if (error instanceof DomainError) throw new Error(`${error.code}: ${error.message}`);
+        throw error;
+      } finally {
+        await db.$disconnect();
+      }
+      return;
+    }
+    case 'import': {
+      const { file, options } = fileWithOptions(args, ['tenant', 'profile'], ['mode', 'kind']);
+      if (!file) throw new Error(USAGE);
+      const mode = options.mode ?? 'delta';
+      if (mode !== 'snapshot' && mode !== 'delta') throw new Error(`${USAGE}\n--mode is snapshot or delta`);
+      if (options.kind !== undefined && options.kind !== 'people' && options.kind !== 'transcript') throw new Error(`${USAGE}\n--kind is people or transcript`);
+      const db = createDb(config.DATABASE_URL);
+      try {
+        const tenant = await db.tenant.findUnique({ where: { slug: options.tenant } });
+        if (!tenant) throw new Error(`No tenant has the slug ${options.tenant}`);
+        const run = await importFile(db, config, tenant.id, file, { profile: options.profile, mode, ...(options.kind ? { kind: options.kind } : {}) });
+        console.log(JSON.stringify({ id: run.id, state: run.state, counts: run.counts, ...(run.error ? { error: run.error } : {}) }));
+        if (run.state === 'awaiting_confirmation') process.exitCode = 2;
+        else if (run.state !== 'completed') process.exitCode = 1;
       } catch (error) {
         if (error instanceof DomainError) throw new Error(`${error.code}: ${error.message}`);
         throw error;
@@ -188,19 +214,102 @@ Ctrl-C stops everything.`);
   await temporal?.stop();
 }
 
-/** `<file> --name value ...`: every named option must be given. */
-function fileWithOptions<K extends string>(args: string[], names: readonly K[]): { file: string | undefined; options: Record<K, string> } {
-  const options: Partial<Record<K, string>> = {};
+/**
+ * `trainhub import`: streams the file into a run, then follows the run (polling it) with a progress
+ * bar on stderr until it is applied, fails, is cancelled or waits for a confirmation. The run's
+ * process is started by the dispatchers of the running API and workers (they are told of the
+ * command as it commits); Ctrl-C stops following, not the run.
+ */
+async function importFile(
+  db: ReturnType<typeof createDb>,
+  config: ReturnType<typeof loadConfig>,
+  tenantId: string,
+  file: string,
+  options: { profile: string; mode: 'snapshot' | 'delta'; kind?: 'people' | 'transcript' },
+): Promise<ImportRunView> {
+  const size = (await stat(file)).size;
+  const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
+  const tty = process.stderr.isTTY;
+  const bar = (done: number, of: number) => {
+    const share = of > 0 ? Math.min(1, done / of) : 1;
+    const filled = Math.round(share * 30);
+    return `[${'#'.repeat(filled)}${'-'.repeat(30 - filled)}] ${String(Math.floor(share * 100)).padStart(3)}%`;
+  };
+  // On a terminal one line is redrawn; elsewhere (a log) one line per stage, as it ended.
+  let shown: { stage: string; line: string } | null = null;
+  const show = (stage: string, line: string, final = false) => {
+    if (shown && shown.stage !== stage && !tty) process.stderr.write(`${shown.line}\n`);
+    if (tty && (final || shown?.line !== line)) process.stderr.write(`\r\x1b[K${line}${final ? '\n' : ''}`);
+    else if (!tty && final) process.stderr.write(`${line}\n`);
+    shown = final ? null : { stage, line };
+  };
+  const delivery = { taskQueue: config.TEMPORAL_TASK_QUEUE, deliverNow: async () => undefined };
+  const { run, duplicate } = await receiveImport(db, delivery, CLI, {
+    tenantId,
+    profileName: options.profile,
+    mode: options.mode,
+    ...(options.kind ? { kind: options.kind } : {}),
+    fileName: path.basename(file),
+    source: 'cli',
+    content: createReadStream(file),
+    maxBytes: config.IMPORT_MAX_UPLOAD_MB * 1024 * 1024,
+    onBytes: (bytes) => show('upload', `uploading ${bar(bytes, size)} ${mb(bytes)} of ${mb(size)} MB`),
+  });
+  show('upload', `uploaded ${mb(run.sizeBytes)} MB${duplicate ? `: this file was imported before, as run ${run.id}` : `: run ${run.id}`}`, true);
+  const stopped = new Promise<void>((resolve) => process.once('SIGINT', () => resolve()));
+  let interrupted = false;
+  void stopped.then(() => (interrupted = true));
+  const waitingSince = Date.now();
+  let hinted = false;
+  for (;;) {
+    const view = await getImportRun(db, tenantId, run.id);
+    const { state, counts, progress } = view;
+    if (state === 'received' || state === 'staging') show(state, `${state === 'received' ? 'waiting for a worker' : 'reading the file'}…`);
+    else if (state === 'diffing') show(state, `comparing ${counts.rows ?? 0} rows with trainhub…`);
+    else if (state === 'applying') show(state, `applying ${bar(progress.applied, progress.toApply)} ${progress.applied} of ${progress.toApply} changes`);
+    else {
+      const done = state === 'completed' ? `applied ${progress.applied} of ${progress.toApply} changes` : state.replace('_', ' ');
+      show(state, done, true);
+      if (state === 'awaiting_confirmation' && view.confirmation) {
+        process.stderr.write(
+          `The snapshot would terminate ${view.confirmation.terminations} of ${view.confirmation.activePeople} active people (the guard holds more than ` +
+            `${view.confirmation.maxSharePercent} % and more than ${view.confirmation.minPeople}). Nothing was changed.\n` +
+            `Confirm with POST /api/v1/imports/${view.id}/confirm, or cancel with POST /api/v1/imports/${view.id}/cancel.\n`,
+        );
+      }
+      if (state === 'failed' && view.error) process.stderr.write(`The run failed: ${view.error}\n`);
+      if ((counts.rejected ?? 0) > 0) process.stderr.write(`${counts.rejected} rows were refused: GET ${view.links.errors}\n`);
+      return view;
+    }
+    if (state === 'received' && !hinted && Date.now() - waitingSince > 30_000) {
+      hinted = true;
+      process.stderr.write(`\nNo worker has taken the run yet: are trainhub's API and worker running (task queue ${config.TEMPORAL_TASK_QUEUE})?\n`);
+    }
+    if (interrupted) {
+      show('stopped', `stopped following; the run goes on: GET ${view.links.self}`, true);
+      return view;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+/** `<file> --name value ...`: every named option must be given; `optional` ones may be. */
+function fileWithOptions<K extends string, O extends string = never>(
+  args: string[],
+  names: readonly K[],
+  optional: readonly O[] = [],
+): { file: string | undefined; options: Record<K, string> & Partial<Record<O, string>> } {
+  const options: Partial<Record<K | O, string>> = {};
   let file: string | undefined;
   for (let i = 0; i < args.length; i++) {
-    const name = args[i]!.startsWith('--') ? (args[i]!.slice(2) as K) : undefined;
-    if (name && names.includes(name) && args[i + 1] !== undefined) options[name] = args[++i]!;
+    const name = args[i]!.startsWith('--') ? (args[i]!.slice(2) as K | O) : undefined;
+    if (name && ((names as readonly string[]).includes(name) || (optional as readonly string[]).includes(name)) && args[i + 1] !== undefined) options[name] = args[++i]!;
     else if (!name && file === undefined) file = args[i];
     else throw new Error(`${USAGE}\nunexpected argument: ${args[i]}`);
   }
   const missing = names.filter((n) => options[n] === undefined);
   if (missing.length > 0) throw new Error(`${USAGE}\nmissing: ${missing.map((n) => `--${n}`).join(', ')}`);
-  return { file, options: options as Record<K, string> };
+  return { file, options: options as Record<K, string> & Partial<Record<O, string>> };
 }
 
 function required(value: string | undefined, name: string): string {
@@ -209,7 +318,7 @@ function required(value: string | undefined, name: string): string {
 }
 
 main(process.argv.slice(2)).then(
-  () => process.exit(0),
+  () => process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0),
   (error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);

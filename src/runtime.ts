@@ -10,6 +10,7 @@ import { createDb, type Db } from './db/client';
 import { createLogger } from './logger';
 import { createMailer } from './mail/transport';
 import { approvalLinkSettings, type ApprovalLinkSettings } from './services/identity/approval-links';
+import { connectorSettings, type ConnectorSettings } from './services/imports/connectors';
 import { scormSettings, type ScormSettings } from './services/scorm/settings';
 import { createTemporalClient, createWorkerConnection } from './temporal/connection';
 import { installTemporalLogging } from './temporal/logging';
@@ -25,12 +26,15 @@ export interface Runtime {
   temporalAddress: string;
   approvalLinks: ApprovalLinkSettings;
   scorm: ScormSettings;
+  /** HCM connectors: the secrets key (SECRETS_KEY) and where they may point. */
+  connectors: ConnectorSettings;
 }
 
 /** `development`: the embedded default may sign approvers' links with the well-known development secret. */
 export function openRuntime(config: Config, temporalAddress: string, options: { development?: boolean; logger?: Logger } = {}): Runtime {
   const approvalLinks = approvalLinkSettings(config, { development: options.development ?? false });
-  return { config, logger: options.logger ?? createLogger(config.LOG_LEVEL), db: createDb(config.DATABASE_URL), temporalAddress, approvalLinks, scorm: scormSettings(config, approvalLinks.secret) };
+  const connectors = connectorSettings(config, { development: options.development ?? false });
+  return { config, logger: options.logger ?? createLogger(config.LOG_LEVEL), db: createDb(config.DATABASE_URL), temporalAddress, approvalLinks, scorm: scormSettings(config, approvalLinks.secret), connectors };
 }
 
 /** The dispatcher that delivers process commands; every API and worker process runs one (they share the work). */
@@ -48,7 +52,7 @@ export async function startApi(runtime: Runtime): Promise<{ server: Server; clie
   const client = await createTemporalClient(runtime.temporalAddress, config.TEMPORAL_NAMESPACE);
   const dispatcher = createDispatcher(runtime, client);
   dispatcher.start();
-  const app = createApp({ db, processes: new Processes(client), delivery: dispatcher, logger, publicUrl: config.PUBLIC_URL, approvalLinks: runtime.approvalLinks, scorm: runtime.scorm, rateLimitPerMinute: config.API_RATE_LIMIT_PER_MINUTE });
+  const app = createApp({ db, processes: new Processes(client), delivery: dispatcher, logger, publicUrl: config.PUBLIC_URL, approvalLinks: runtime.approvalLinks, scorm: runtime.scorm, rateLimitPerMinute: config.API_RATE_LIMIT_PER_MINUTE, connectors: runtime.connectors, imports: { maxUploadBytes: config.IMPORT_MAX_UPLOAD_MB * 1024 * 1024 } });
   const server = await new Promise<Server>((resolve) => {
     const listening = app.listen(config.PORT, config.HOST, () => resolve(listening));
   });
@@ -72,7 +76,7 @@ export async function runWorker(runtime: Runtime, smtpUrl: string, signal: Abort
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    activities: createActivities({ db, mailer, publicUrl: config.PUBLIC_URL, approvalLinks: runtime.approvalLinks }),
+    activities: createActivities({ db, mailer, publicUrl: config.PUBLIC_URL, approvalLinks: runtime.approvalLinks, connectors: runtime.connectors }),
     maxCachedWorkflows: config.WORKER_CACHED_WORKFLOWS,
   });
   signal.addEventListener('abort', () => worker.shutdown(), { once: true });

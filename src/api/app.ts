@@ -1,11 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import express, { Router, type Express } from 'express';
+import express, { Router, type Express, type Request } from 'express';
 import helmet from 'helmet';
 import type { Logger } from 'pino';
 import type { Db } from '../db/client';
 import type { ApprovalLinkSettings } from '../services/identity/approval-links';
 import type { CommandDelivery } from '../services/processes/operations';
 import type { ScormSettings } from '../services/scorm/settings';
+import type { ConnectorSettings } from '../services/imports/connectors';
+import type { ImportSettings } from './routes/imports';
 import type { Processes } from '../temporal/processes';
 import { scormRouter } from '../connectors/scorm/router';
 import { xapiRouter } from '../connectors/xapi/router';
@@ -35,9 +37,13 @@ export interface AppDeps {
   scorm: ScormSettings;
   /** Requests one API key may make per minute (429 with Retry-After beyond). */
   rateLimitPerMinute?: number;
+  /** HCM connectors' secrets key and URL rules (src/runtime.ts passes them; without them, the development settings). */
+  connectors?: ConnectorSettings;
+  /** What an import may be (IMPORT_MAX_UPLOAD_MB; the default without it). */
+  imports?: ImportSettings;
 }
 
-export function createApp({ db, processes, delivery, logger, publicUrl, approvalLinks, scorm, rateLimitPerMinute = 3_000 }: AppDeps): Express {
+export function createApp({ db, processes, delivery, logger, publicUrl, approvalLinks, scorm, rateLimitPerMinute = 3_000, connectors, imports }: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
@@ -67,7 +73,7 @@ export function createApp({ db, processes, delivery, logger, publicUrl, approval
   // Prometheus metrics: process-wide figures, no tenant data (like /health, no key).
   app.get('/metrics', metricsEndpoint(db));
 
-  const operations = apiOperations(db, processes, delivery, scorm, publicUrl);
+  const operations = apiOperations(db, processes, delivery, scorm, publicUrl, connectors, imports);
   const openApi = buildOpenApiDocument(operations, publicUrl);
   const api = Router();
   api.get('/openapi.json', (_req, res) => {
@@ -76,7 +82,9 @@ export function createApp({ db, processes, delivery, logger, publicUrl, approval
   // Who is calling comes first: a request without a valid key is 401 whatever its body.
   api.use(authenticate(db));
   api.use(limitPerKey(rateLimitPerMinute));
-  api.use(express.json({ limit: '1mb' }));
+  // A JSON file sent to an upload operation (an HR system's export) is streamed by its handler, not parsed here.
+  const streamedJson = new Set(operations.filter((op) => op.upload?.contentTypes.includes('application/json')).map((op) => `${op.method.toUpperCase()} ${op.path}`));
+  api.use(express.json({ limit: '1mb', type: (req) => !streamedJson.has(`${req.method} ${(req as Request).path}`) && Boolean((req as Request).is('application/json')) }));
   mountOperations(api, operations);
   app.use('/api/v1', api);
   // The approver inbox and e-mailed decision links: server-rendered pages with their own sign-in.

@@ -1,6 +1,7 @@
 import type { Db } from '../db/client';
 import type { CommandDelivery } from '../services/processes/operations';
 import type { ScormSettings } from '../services/scorm/settings';
+import { developmentConnectorSettings, type ConnectorSettings } from '../services/imports/connectors';
 import type { Processes } from '../temporal/processes';
 import type { Operation } from './operation';
 import { apiKeyOperations } from './routes/api-keys';
@@ -14,7 +15,9 @@ import { courseOperations } from './routes/courses';
 import { documentAcknowledgementOperations } from './routes/document-acknowledgements';
 import { documentOperations } from './routes/documents';
 import { documentEventOperations } from './routes/document-events';
+import { hcmConnectorOperations } from './routes/hcm-connectors';
 import { hrEventOperations } from './routes/hr-events';
+import { importOperations, type ImportSettings } from './routes/imports';
 import { notificationPolicyOperations } from './routes/notification-policy';
 import { peopleOperations } from './routes/people';
 import { programOperations } from './routes/programs';
@@ -30,7 +33,15 @@ import { xapiOperations } from './routes/xapi';
  * Record changes hand their process commands to `delivery`; approvers' actions reach running
  * processes through `processes` (Workflow Updates).
  */
-export function apiOperations(db: Db, processes: Processes, delivery: CommandDelivery, scorm: ScormSettings, publicUrl: string): Operation[] {
+export function apiOperations(
+  db: Db,
+  processes: Processes,
+  delivery: CommandDelivery,
+  scorm: ScormSettings,
+  publicUrl: string,
+  connectors: ConnectorSettings = developmentConnectorSettings(),
+  imports?: ImportSettings,
+): Operation[] {
   return [
     // Inbound from HR systems and LMSs, and what people owe.
     ...hrEventOperations(db, delivery),
@@ -63,5 +74,9 @@ export function apiOperations(db: Db, processes: Processes, delivery: CommandDel
     // Issued certificates (read, PDF, revoke) and how the tenant numbers them.
     ...certificateOperations(db, delivery, publicUrl),
     ...certificatePolicyOperations(db),
+    // HCM connectors: report URLs pulled on a schedule into import runs (secrets stored encrypted).
+    ...hcmConnectorOperations(db, delivery, connectors),
+    // Imports: HR files and LMS transcripts as durable runs (received, staged, compared, applied), and their profiles.
+    ...importOperations(db, delivery, imports),
   ];
 }

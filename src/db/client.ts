@@ -5,6 +5,8 @@ import { PrismaClient } from '../generated/prisma/client';
 export type Db = PrismaClient;
 export { Prisma } from '../generated/prisma/client';
 
+const databaseUrls = new WeakMap<Db, string>();
+
 /** One client per process; the pg adapter pools connections. `?schema=` in the URL selects the schema. */
 export function createDb(databaseUrl: string): Db {
   const schema = new URL(databaseUrl).searchParams.get('schema') ?? undefined;
@@ -15,7 +17,19 @@ export function createDb(databaseUrl: string): Db {
     // The adapter passes the name on to pg, where `undefined` means an unnamed (unprepared) statement.
     statementNameGenerator: statementName as (query: { sql: string; args: unknown[] }) => string,
   });
-  return new PrismaClient({ adapter });
+  const client = new PrismaClient({ adapter });
+  databaseUrls.set(client, databaseUrl);
+  return client;
+}
+
+/**
+ * The URL a client was created with, for the few steps that need a plain pg connection of their own
+ * (COPY … FROM STDIN, which Prisma cannot stream).
+ */
+export function databaseUrlOf(db: Db): string {
+  const url = databaseUrls.get(db);
+  if (!url) throw new Error('This Prisma client was not made by createDb: its database URL is unknown');
+  return url;
 }
 
 /**

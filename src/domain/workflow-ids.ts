@@ -32,3 +32,18 @@ export function documentGapWorkflowId(tenantId: string, documentId: string, vers
 export function certificationWorkflowId(tenantId: string, certificationId: string, personId: string): string {
   return `certification:${tenantId}:${certificationId}:${personId}`;
 }
+
+/** One run per file: the same file (its content hash) imported twice is one run. */
+export function importRunWorkflowId(tenantId: string, kind: string, contentHash: string): string {
+  return `import:${tenantId}:${kind}:${contentHash}`;
+}
+
+/** A connector's Temporal Schedule of pulls; the pulls it starts are `<this>-<scheduled time>` (Temporal appends it). */
+export function hcmPullScheduleId(tenantId: string, connectorName: string): string {
+  return `hcm-pull:${tenantId}:${connectorName}`;
+}
+
+/** The one process that keeps a connector's Schedule in line with its record. */
+export function hcmConnectorWorkflowId(tenantId: string, connectorName: string): string {
+  return `hcm-connector:${tenantId}:${connectorName}`;
+}

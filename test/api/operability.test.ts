@@ -70,7 +70,7 @@ describe('operating trainhub', () => {
 
   test('the API listens on 127.0.0.1 unless HOST says otherwise', async () => {
     expect(loadConfig({}).HOST).toBe('127.0.0.1');
-    const config = loadConfig({ PORT: '0', DATABASE_URL: TEST_DATABASE_URL, APPROVAL_LINK_SECRET: randomBytes(32).toString('base64url'), LOG_LEVEL: 'silent', TEMPORAL_TASK_QUEUE: `bind-${Date.now()}` });
+    const config = loadConfig({ PORT: '0', DATABASE_URL: TEST_DATABASE_URL, APPROVAL_LINK_SECRET: randomBytes(32).toString('base64url'), SECRETS_KEY: randomBytes(32).toString('base64'), LOG_LEVEL: 'silent', TEMPORAL_TASK_QUEUE: `bind-${Date.now()}` });
     const runtime = openRuntime(config, temporalAddress());
     const { server, client, dispatcher } = await startApi(runtime);
     try {

@@ -1,7 +1,8 @@
 import type { DbTx } from '../../db/client';
-import { certificationWorkflowId, documentGapWorkflowId, matrixChangeWorkflowId, notificationWorkflowId, onboardingWorkflowId, onboardingWorkflowIdPrefix } from '../../domain/workflow-ids';
+import { certificationWorkflowId, documentGapWorkflowId, importRunWorkflowId, matrixChangeWorkflowId, notificationWorkflowId, onboardingWorkflowId, onboardingWorkflowIdPrefix } from '../../domain/workflow-ids';
 import { certificationChangedSignal, type CertificationInput } from '../../workflows/certification';
 import { documentChangedSignal, type DocumentGapInput } from '../../workflows/document-gap';
+import { importConfirmedSignal, type ImportRunInput } from '../../workflows/import-run';
 import type { MatrixChangeInput } from '../../workflows/matrix-change';
 import type { NotificationInput } from '../../workflows/notification';
 import { completionRecordedSignal, personChangedSignal, personTerminatedSignal, type OnboardingInput } from '../../workflows/onboarding';
@@ -13,7 +14,7 @@ import { rerouteSignal, type RenewalInput } from '../../workflows/renewal';
  * (src/temporal/dispatcher.ts) delivers them. The workflow types and signal names here are those
  * that src/workflows registers.
  */
-export type WorkflowType = 'onboarding' | 'renewal' | 'matrixChange' | 'notification' | 'documentGap' | 'certification';
+export type WorkflowType = 'onboarding' | 'renewal' | 'matrixChange' | 'notification' | 'documentGap' | 'certification' | 'importRun' | 'hcmConnectorSync';
 
 export interface ProcessCommand {
   tenantId: string;
@@ -101,6 +102,17 @@ export function sendNotificationProcess(tenantId: string, notificationId: string
 export function startMatrixChangeProcess(tenantId: string, operationId: string): ProcessCommand {
   const input: MatrixChangeInput = { tenantId, operationId };
   return { tenantId, workflowId: matrixChangeWorkflowId(tenantId, operationId), workflowType: 'matrixChange', action: 'start', args: [input], operationId };
+}
+
+/** A file was received: its import run (one per tenant, kind and content hash) begins. */
+export function startImportRunProcess(tenantId: string, runId: string, kind: string, contentHash: string): ProcessCommand {
+  const input: ImportRunInput = { tenantId, runId };
+  return { tenantId, workflowId: importRunWorkflowId(tenantId, kind, contentHash), workflowType: 'importRun', action: 'start', args: [input] };
+}
+
+/** A guarded import run was confirmed or cancelled: its process looks at the run again. */
+export function tellImportRunProcess(tenantId: string, workflowId: string): ProcessCommand {
+  return { tenantId, workflowId, workflowType: 'importRun', action: 'signal', signal: { name: importConfirmedSignal.name, args: [] } };
 }
 
 /**

@@ -1,0 +1,369 @@
+import { pipeline, Transform, type Readable } from 'node:stream';
+import { CsvError, Parser as CsvParser, type Options as CsvParseOptions } from 'csv-parse';
+import { isoDate } from '../../domain/dates';
+import { InvalidRequest } from '../../domain/errors';
+import { UnreadableFile } from './errors';
+import { jsonRecords } from './json-records';
+import { CAPS, compileCompletionMapper, compileWorkerMapper, type CompileSource, type SourceLookup } from './mapping';
+import { parsePath, resolvePath, type PathSegment } from './paths';
+import { parseProfileDefinition, type CsvOptions, type FieldSpec, type PeopleProfile, type ProfileDefinition, type TranscriptProfile } from './profile';
+import type { CompletionRecord, ReadResult, RowError, WorkerRecord } from './records';
+import { checkText, parseDay, parseNumber } from './values';
+
+export { UnreadableFile } from './errors';
+export { parseProfileDefinition, type ProfileDefinition } from './profile';
+export { BUILT_IN_PROFILES } from './profiles';
+
+/**
+ * The readers: a file streamed through its profile, one WorkerRecord / CompletionRecord or RowError per
+ * record, in file order, with memory bounded by the largest record (never the file). CSV goes through
+ * csv-parse; JSON through json-records.ts, which cuts the records array's entries out one at a time.
+ * A file that cannot be read as a whole throws UnreadableFile (the run fails with it); a bad record
+ * is a RowError and the reading goes on. A failure of the input itself is passed on as it is.
+ */
+
+export interface ReadOptions {
+  /** YYYY-MM-DD: the day statuses and effective dates are judged on (default: today, UTC). */
+  today?: string;
+}
+
+function prepare<K extends ProfileDefinition['kind']>(profile: ProfileDefinition, kind: K, options: ReadOptions) {
+  // Stored profiles were validated when saved; this fills in defaults and guards against a stale one.
+  const parsed = parseProfileDefinition(profile);
+  if (!parsed.ok) throw new InvalidRequest(`The profile is not valid: ${parsed.problems.map((p) => `${p.path}: ${p.message}`).join('; ')}`, { problems: parsed.problems });
+  if (parsed.definition.kind !== kind) throw new InvalidRequest(`A ${parsed.definition.kind} profile cannot read ${kind === 'people' ? 'people' : 'a transcript'}`);
+  const today = options.today ?? isoDate(new Date());
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(today) || !parseDay(today, 'iso').ok) throw new Error(`today must be YYYY-MM-DD, not ${today}`);
+  return { definition: parsed.definition as Extract<ProfileDefinition, { kind: K }>, today };
+}
+
+/** Workers from an HR file (a profile of kind people). */
+export async function* readRecords(profile: ProfileDefinition, input: NodeJS.ReadableStream, options: ReadOptions = {}): AsyncGenerator<ReadResult<WorkerRecord>> {
+  const { definition, today } = prepare(profile, 'people', options);
+  if (definition.format === 'csv') {
+    yield* readCsv(definition, input, (compile) => compileWorkerMapper(definition, compile, { today }));
+    return;
+  }
+  const compile = jsonSources();
+  const map = compileWorkerMapper(definition, compile, { today });
+  const dated = definition.effectiveDated ? effectiveDatedReader(definition, compile, map, today) : null;
+  for await (const { line, record } of jsonRecords(definition.json!.records, input)) {
+    if (!isRecord(record)) yield notARecord(line);
+    else if (dated) yield* dated(record, line);
+    else yield map({ record }, line);
+  }
+}
+
+/** Completions from an LMS transcript (a profile of kind transcript). */
+export async function* readCompletions(profile: ProfileDefinition, input: NodeJS.ReadableStream, options: ReadOptions = {}): AsyncGenerator<ReadResult<CompletionRecord>> {
+  const { definition, today } = prepare(profile, 'transcript', options);
+  if (definition.format === 'csv') {
+    yield* readCsv(definition, input, (compile) => compileCompletionMapper(definition, compile, { today }));
+    return;
+  }
+  const map = compileCompletionMapper(definition, jsonSources(), { today });
+  for await (const { line, record } of jsonRecords(definition.json!.records, input)) yield isRecord(record) ? map({ record }, line) : notARecord(line);
+}
+
+const isRecord = (value: unknown) => typeof value === 'object' && value !== null && !Array.isArray(value);
+const notARecord = (line: number): RowError => ({ line, error: 'the entry is not a JSON object', externalId: null });
+
+// ---------------------------------------------------------------------------------------------- CSV
+
+interface CsvScope {
+  cells: string[];
+}
+
+const fold = (name: string) => name.trim().toLowerCase();
+
+/** Every source a profile reads, with whether one of its alternatives may stand in for it. */
+function sourcesOf(profile: PeopleProfile | TranscriptProfile): { alternatives: string[] }[] {
+  const specs: FieldSpec[] = [];
+  for (const spec of Object.values(profile.fields) as (FieldSpec & { overrides?: FieldSpec[] })[]) {
+    if (!spec) continue;
+    specs.push(spec, ...(spec.overrides ?? []));
+  }
+  return specs.flatMap((spec) => (spec.join ? spec.join.map((column) => ({ alternatives: [column] })) : [{ alternatives: Array.isArray(spec.from) ? spec.from : [spec.from!] }]));
+}
+
+/** Maps the header's columns to positions, refusing a file that lacks a column the profile needs. */
+function csvColumns(profile: PeopleProfile | TranscriptProfile, header: string[]): CompileSource<CsvScope> {
+  const options = profile.csv!;
+  const positions = new Map<string, number>();
+  const duplicates = new Set<string>();
+  header.forEach((name, i) => {
+    const key = fold(name);
+    if (positions.has(key)) duplicates.add(key);
+    else positions.set(key, i);
+  });
+  const optional = new Set(options.optionalColumns.map(fold));
+  const missing: string[] = [];
+  const twice: string[] = [];
+  for (const { alternatives } of sourcesOf(profile)) {
+    const present = alternatives.filter((column) => positions.has(fold(column)));
+    present.filter((column) => duplicates.has(fold(column))).forEach((column) => twice.push(column));
+    if (present.length === 0 && !alternatives.every((column) => optional.has(fold(column)))) missing.push(alternatives.join(' or '));
+  }
+  const shownHeader = header.length > 30 ? `${header.slice(0, 30).join(', ')}, …` : header.join(', ');
+  if (twice.length > 0) throw new UnreadableFile(`The header names ${[...new Set(twice)].map((c) => `"${c}"`).join(', ')} more than once`);
+  if (missing.length > 0) {
+    throw new UnreadableFile(`The file lacks the column${missing.length > 1 ? 's' : ''} ${missing.map((c) => `"${c}"`).join(', ')} that the profile reads (its ${options.header ? 'header' : 'columns'}: ${shownHeader || 'none'})`);
+  }
+  return (column) => {
+    const position = positions.get(fold(column));
+    const label = position === undefined ? column : header[position]!.trim();
+    return {
+      label: () => label,
+      read: position === undefined ? () => [] : (scope) => [scope.cells[position]],
+    };
+  };
+}
+
+/**
+ * csv-parse, with the count of empty lines it skipped before each record, taken as the record is
+ * pushed (its `info` option would build an object per record, doubling the parser's cost).
+ * Line numbers are counted here, not taken from csv-parse's own count, which counts a CRLF inside a
+ * quoted value as two lines.
+ */
+class NumberedCsvParser extends CsvParser {
+  override push(record: unknown, encoding?: BufferEncoding): boolean {
+    if (record === null) return super.push(null, encoding);
+    return super.push({ record, emptyLines: (this.info as { empty_lines: number }).empty_lines }, encoding);
+  }
+}
+
+/** Line breaks inside a record's values (quoted), each CRLF, CR or LF one. */
+function lineBreaksIn(record: string[]): number {
+  let breaks = 0;
+  for (const value of record) {
+    if (value.indexOf('\n') < 0 && value.indexOf('\r') < 0) continue;
+    breaks += value.match(/\r\n|\r|\n/g)!.length;
+  }
+  return breaks;
+}
+
+/**
+ * Drops the first `count` lines of the bytes (a title above the header), before the CSV parser sees
+ * them: whatever they hold, quotes included. In UTF-16LE a line feed is the pair 0A 00 at an even
+ * offset.
+ */
+function dropLines(count: number, utf16: boolean): Transform {
+  let remaining = count;
+  let offset = 0;
+  /** UTF-16: a 0A ended the last chunk at an even offset; the next byte says whether it was a line feed. */
+  let pending = false;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      let i = 0;
+      if (pending && chunk.length > 0) {
+        pending = false;
+        if (chunk[0] === 0) remaining--;
+        i = 1;
+      }
+      while (remaining > 0 && i < chunk.length) {
+        const at = chunk.indexOf(0x0a, i);
+        if (at < 0) {
+          i = chunk.length;
+          break;
+        }
+        i = at + 1;
+        if (!utf16) remaining--;
+        else if ((offset + at) % 2 === 0) {
+          if (at + 1 === chunk.length) pending = true;
+          else if (chunk[at + 1] === 0) {
+            remaining--;
+            i = at + 2;
+          }
+        }
+      }
+      offset += chunk.length;
+      callback(null, remaining === 0 && i < chunk.length ? chunk.subarray(i) : undefined);
+    },
+  });
+}
+
+function csvParserOptions(options: CsvOptions): CsvParseOptions {
+  return {
+    bom: true,
+    delimiter: options.delimiter,
+    quote: options.quote,
+    encoding: ({ 'utf-8': 'utf8', 'utf-16le': 'utf16le', latin1: 'latin1' } as const)[options.encoding],
+    // A record with too few or too many fields is a RowError (counted below), never silently padded.
+    relax_column_count: true,
+    skip_empty_lines: true,
+    // A runaway quoted field must not eat the memory: a record this long means the quoting is broken.
+    max_record_size: 1 << 20,
+  };
+}
+
+async function* readCsv<T>(
+  profile: PeopleProfile | TranscriptProfile,
+  input: NodeJS.ReadableStream,
+  compileMapper: (compile: CompileSource<CsvScope>) => (scope: CsvScope, line: number) => ReadResult<T>,
+): AsyncGenerator<ReadResult<T>> {
+  const options = profile.csv ?? csvDefaults;
+  const withDefaults = { ...profile, csv: options } as PeopleProfile | TranscriptProfile;
+  const parser = new NumberedCsvParser(csvParserOptions(options));
+  if (options.skipLines > 0) pipeline(input as Readable, dropLines(options.skipLines, options.encoding === 'utf-16le'), parser, () => {});
+  else pipeline(input as Readable, parser, () => {});
+
+  let columns: string[] | null = options.header ? null : options.columns!;
+  let map = columns ? compileMapper(csvColumns(withDefaults, columns)) : null;
+  let externalIdAt = columns ? externalIdPosition(withDefaults, columns) : -1;
+  // The line the next record starts on, but for the empty lines before it (which csv-parse counts).
+  let next = options.skipLines + 1;
+  let previousEmpty = 0;
+  try {
+    for await (const { record, emptyLines } of parser as AsyncIterable<{ record: string[]; emptyLines: number }>) {
+      const line = next + (emptyLines - previousEmpty);
+      previousEmpty = emptyLines;
+      next = line + 1 + lineBreaksIn(record);
+      if (!columns) {
+        columns = record;
+        map = compileMapper(csvColumns(withDefaults, columns));
+        externalIdAt = externalIdPosition(withDefaults, columns);
+        continue;
+      }
+      if (record.every((cell) => cell.trim() === '')) continue;
+      if (record.length !== columns.length) {
+        const id = externalIdAt >= 0 && externalIdAt < record.length ? record[externalIdAt]!.trim() : '';
+        yield { line, error: `has ${record.length} fields where the ${options.header ? 'header has' : 'profile names'} ${columns.length}`, externalId: id === '' || checkText(id, CAPS.externalId) ? null : id };
+        continue;
+      }
+      yield map!({ cells: record }, line);
+    }
+  } catch (error) {
+    // The parser's own errors say the file is broken; anything else (the input failed) is passed on as it is.
+    if (error instanceof CsvError) throw new UnreadableFile(`The file is not readable as CSV: ${error.message}`);
+    throw error;
+  } finally {
+    // The caller may stop early: the file is let go at once.
+    parser.destroy();
+    (input as Readable).destroy?.();
+  }
+  if (!columns) throw new UnreadableFile(options.header ? 'The file is empty: it has no header line' : 'The file is empty');
+}
+
+const csvDefaults: CsvOptions = { delimiter: ',', quote: '"', encoding: 'utf-8', header: true, skipLines: 0, optionalColumns: [] };
+
+/** The column of the external id (or the person), so a row with the wrong number of fields can still be named. */
+function externalIdPosition(profile: PeopleProfile | TranscriptProfile, columns: string[]): number {
+  const spec: FieldSpec = profile.kind === 'people' ? profile.fields.externalId : profile.fields.person;
+  const candidates = spec.from === undefined ? [] : Array.isArray(spec.from) ? spec.from : [spec.from];
+  for (const candidate of candidates) {
+    const i = columns.findIndex((column) => fold(column) === fold(candidate));
+    if (i >= 0) return i;
+  }
+  return -1;
+}
+
+// --------------------------------------------------------------------------------------------- JSON
+
+interface JsonScope {
+  record: unknown;
+  /** The effective-dated row the record is read at, and its place (`jobInfoNav.results[2]`). */
+  row?: unknown;
+  rowLabel?: string;
+}
+
+function compiledPath(text: string): PathSegment[] {
+  const parsed = parsePath(text);
+  if (!parsed.ok) throw new Error(parsed.message); // the profile's validation has refused it already
+  return parsed.segments;
+}
+
+function jsonSources(): CompileSource<JsonScope> {
+  return (source, inRow): SourceLookup<JsonScope> => {
+    const segments = compiledPath(source);
+    return inRow
+      ? { label: (scope) => `${scope.rowLabel ?? 'row'}.${source}`, read: (scope) => resolvePath(scope.row, segments) }
+      : { label: () => source, read: (scope) => resolvePath(scope.record, segments) };
+  };
+}
+
+// ---------------------------------------------------------------------------------- effective dates
+
+/**
+ * An effective-dated record (SuccessFactors EmpJob rows, Oracle HCM assignments): the row in effect on
+ * `today` — the latest start on or before it, the highest sequence among rows of one day, the last in
+ * the file among equals — gives the record (effectiveDate null); each later start gives one more
+ * record dated that day (the last row of that day), unless it changes nothing the profile reads.
+ * A record whose rows all start after today (a pre-hire) yields only dated records.
+ */
+function effectiveDatedReader(profile: PeopleProfile, compile: CompileSource<JsonScope>, map: (scope: JsonScope, line: number) => WorkerRecord | RowError, today: string) {
+  const spec = profile.effectiveDated!;
+  const rowPaths = (Array.isArray(spec.rows) ? spec.rows : [spec.rows]).map((text) => ({ text, segments: compiledPath(text) }));
+  const start = compiledPath(spec.startDate);
+  const sequence = spec.sequence ? compiledPath(spec.sequence) : null;
+  const format = spec.format ?? profile.dateFormat;
+  const externalIdOf = externalIdReader(profile, compile);
+
+  return function* (record: unknown, line: number): Generator<WorkerRecord | RowError> {
+    const fail = (error: string): RowError => ({ line, error, externalId: externalIdOf(record) });
+    let rows: unknown[] = [];
+    let rowsPath = '';
+    for (const path of rowPaths) {
+      const found = resolvePath(record, path.segments).flatMap((value) => (Array.isArray(value) ? value : [value]));
+      if (found.length > 0) {
+        rows = found;
+        rowsPath = path.text;
+        break;
+      }
+    }
+    if (rows.length === 0) {
+      yield fail(`${rowPaths.map((path) => path.text).join(' / ')}: no effective-dated rows`);
+      return;
+    }
+    const dated: { index: number; day: string; sequence: number | string; row: unknown }[] = [];
+    for (const [index, row] of rows.entries()) {
+      const label = `${rowsPath}[${index}].${spec.startDate}`;
+      const value = resolvePath(row, start)[0];
+      if (typeof value !== 'string' || value.trim() === '') {
+        yield fail(`${label}: missing`);
+        return;
+      }
+      const day = parseDay(value.trim(), format);
+      if (!day.ok) {
+        yield fail(`${label}: ${day.message}`);
+        return;
+      }
+      const raw = sequence ? resolvePath(row, sequence)[0] : undefined;
+      const number = typeof raw === 'number' ? { ok: true as const, value: raw } : typeof raw === 'string' ? parseNumber(raw) : null;
+      dated.push({ index, day: day.value, sequence: number?.ok ? number.value : typeof raw === 'string' ? raw : 0, row });
+    }
+    dated.sort((a, b) => (a.day !== b.day ? (a.day < b.day ? -1 : 1) : a.sequence !== b.sequence ? (a.sequence < b.sequence ? -1 : 1) : a.index - b.index));
+    // The last row of each day stands for that day.
+    const days = dated.filter((entry, i) => i === dated.length - 1 || dated[i + 1]!.day !== entry.day);
+    const current = days.filter((entry) => entry.day <= today).pop();
+    let previous: string | null = null;
+    for (const entry of current ? [current, ...days.filter((e) => e.day > today)] : days) {
+      const result = map({ record, row: entry.row, rowLabel: `${rowsPath}[${entry.index}]` }, line);
+      if ('error' in result) {
+        yield result;
+        previous = null;
+        continue;
+      }
+      const future = entry.day > today;
+      const values = JSON.stringify({ ...result, effectiveDate: null });
+      if (future && values === previous) continue;
+      previous = values;
+      yield future ? { ...result, effectiveDate: entry.day } : { ...result, effectiveDate: null };
+    }
+  };
+}
+
+/** The external id of a record, when it is readable, for RowErrors about the record as a whole. */
+function externalIdReader(profile: PeopleProfile, compile: CompileSource<JsonScope>): (record: unknown) => string | null {
+  const spec = profile.fields.externalId;
+  if (spec.in === 'row' || spec.join) return () => null;
+  const lookups = (Array.isArray(spec.from) ? spec.from : [spec.from!]).map((source) => compile(source, false));
+  return (record) => {
+    for (const lookup of lookups) {
+      const value = lookup.read({ record })[0];
+      const text = typeof value === 'string' ? value.trim() : typeof value === 'number' ? String(value) : '';
+      if (text !== '' && !checkText(text, CAPS.externalId)) return text;
+    }
+    return null;
+  };
+}
+

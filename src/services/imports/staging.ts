@@ -1,0 +1,282 @@
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import pg from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { UnreadableFile } from '../../connectors/hcm/errors';
+import type { ProfileDefinition } from '../../connectors/hcm/profile';
+import { readCompletions, readRecords } from '../../connectors/hcm/read';
+import { isRowError, type CompletionRecord, type ReadResult, type RowError, type WorkerRecord } from '../../connectors/hcm/records';
+import { databaseUrlOf, type Db } from '../../db/client';
+import { tenantDay } from '../certifications/reading';
+import type { ImportCounts } from './runs';
+
+/**
+ * Staging: the stored file is read back as a stream (its pieces in order, a page at a time, so
+ * memory does not grow with the file), the profile's reader turns it into records or row errors,
+ * and all of them go into import_row with one COPY over a connection of its own — in one
+ * transaction that first removes what an earlier attempt staged. A retry therefore stages again
+ * from the start: a crash at any point leaves either nothing or everything staged.
+ */
+
+export interface StageOutcome {
+  state: 'diffing' | 'failed' | 'awaiting_confirmation' | 'applying' | 'completed' | 'cancelled';
+  counts?: ImportCounts;
+}
+
+/**
+ * Staged lines are the file's (the CSV line, the JSON entry's position), with two exceptions that
+ * keep (run, line) unique: a record beyond the first of one JSON entry (an effective-dated source's
+ * future rows) is staged at LATER_RECORD_LINES + n, its entry's line kept in record_id; and a person
+ * a snapshot lacks has a change at ABSENT_LINES + n (no row). displayLine turns them back.
+ */
+export const LATER_RECORD_LINES = 1_000_000_000;
+export const ABSENT_LINES = 2_000_000_000;
+
+/** SQL: the line a staged row (alias `r`) has in the file; null for people a snapshot lacks. */
+export const DISPLAY_LINE = (line: string, recordId: string) =>
+  `CASE WHEN ${line} >= ${ABSENT_LINES} THEN NULL WHEN ${line} >= ${LATER_RECORD_LINES} THEN ${recordId}::int ELSE ${line} END`;
+
+/** Pieces read per query when the file is read back (each at most 1 MiB). */
+const PAGE = 4;
+/** Rows handed to COPY per write. */
+const BATCH = 500;
+
+/** The stored file of a run as a stream of bytes, in order, one page of pieces in memory at a time. */
+export function readStoredFile(db: Db, runId: string): Readable {
+  return Readable.from(
+    (async function* () {
+      let next = 0;
+      for (;;) {
+        const page = await db.importChunk.findMany({ where: { runId, seq: { gte: next } }, orderBy: { seq: 'asc' }, take: PAGE });
+        for (const piece of page) yield Buffer.from(piece.data.buffer, piece.data.byteOffset, piece.data.byteLength);
+        if (page.length < PAGE) return;
+        next = page[page.length - 1]!.seq + 1;
+      }
+    })(),
+    { objectMode: false },
+  );
+}
+
+/**
+ * Stages a run's file (state received or staging; a run past staging is answered as it is). Ends in
+ * state diffing, with `rows` and `rejected` counted, or failed when the file cannot be read at all.
+ */
+export async function stageRun(db: Db, tenantId: string, runId: string, onProgress?: (lines: number) => void): Promise<StageOutcome> {
+  const run = await db.importRun.findFirstOrThrow({ where: { id: runId, tenantId } });
+  if (run.state !== 'received' && run.state !== 'staging') return { state: run.state as StageOutcome['state'] };
+  if (run.state === 'received') await db.importRun.updateMany({ where: { id: runId, state: 'received' }, data: { state: 'staging' } });
+  const { today } = await tenantDay(db, tenantId);
+  const profile = run.profile as unknown as ProfileDefinition;
+  const client = await connect(db);
+  try {
+    await client.query('BEGIN');
+    // One attempt at a time (one that lost its worker may still be finishing); the later looks again.
+    await client.query(`SELECT pg_advisory_xact_lock(hashtextextended('import_stage:' || $1, 0))`, [runId]);
+    const { rows: [now] } = await client.query<{ state: string }>('SELECT state::text FROM import_run WHERE id = $1', [runId]);
+    if (now?.state !== 'staging') {
+      await client.query('ROLLBACK');
+      return { state: (now?.state ?? 'failed') as StageOutcome['state'] };
+    }
+    await client.query('DELETE FROM import_row WHERE run_id = $1', [runId]);
+    const source = readStoredFile(db, runId);
+    const results: AsyncIterable<ReadResult<WorkerRecord | CompletionRecord>> =
+      run.kind === 'people' ? readRecords(profile, source, { today }) : readCompletions(profile, source);
+    await pipeline(
+      Readable.from(copyLines(runId, run.kind, results, onProgress), { objectMode: false }),
+      client.query(copyFrom(`COPY import_row (${COLUMNS.join(', ')}) FROM STDIN`)),
+    );
+    // The planner's figures for what was just loaded (the diff joins on them).
+    await client.query('ANALYZE import_row');
+    await markDuplicates(client, run.kind, runId, today);
+    const { rows, rejected } = (
+      await client.query<{ rows: number; rejected: number }>(
+        'SELECT count(*)::int AS rows, count(error)::int AS rejected FROM import_row WHERE run_id = $1',
+        [runId],
+      )
+    ).rows[0]!;
+    const counts: ImportCounts = { rows, rejected };
+    const moved = await client.query(
+      `UPDATE import_run SET state = 'diffing', counts = $2::jsonb, error = NULL, updated_at = now() WHERE id = $1 AND state = 'staging'`,
+      [runId, JSON.stringify(counts)],
+    );
+    if (moved.rowCount === 0) {
+      // Someone else moved the run meanwhile (another attempt finished first): theirs stands.
+      await client.query('ROLLBACK');
+      const now = await db.importRun.findUniqueOrThrow({ where: { id: runId } });
+      return { state: now.state as StageOutcome['state'] };
+    }
+    await client.query('COMMIT');
+    return { state: 'diffing', counts };
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    if (error instanceof UnreadableFile || error instanceof ReaderMistake) {
+      await db.importRun.updateMany({ where: { id: runId, state: 'staging' }, data: { state: 'failed', error: error.message.slice(0, 2000) } });
+      return { state: 'failed' };
+    }
+    throw error;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/** A reader broke its promise (lines out of order): no retry would mend it. */
+class ReaderMistake extends Error {}
+
+// ─── COPY ──────────────────────────────────────────────────────────────────────────────────────
+
+const COLUMNS = [
+  'run_id', 'line', 'external_id', 'email', 'name', 'department', 'location', 'manager_external_id', 'roles', 'hire_date',
+  'termination_date', 'status', 'effective_date', 'course_key', 'completed_at', 'score', 'passed', 'record_id', 'error',
+] as const;
+
+type Cell = string | number | boolean | string[] | null;
+type Row = Partial<Record<Exclude<(typeof COLUMNS)[number], 'run_id'>, Cell>> & { line: number };
+
+/** The records as COPY text lines, a batch at a time; records the database would refuse become row errors. */
+async function* copyLines(
+  runId: string,
+  kind: 'people' | 'transcript',
+  results: AsyncIterable<ReadResult<WorkerRecord | CompletionRecord>>,
+  onProgress?: (lines: number) => void,
+): AsyncGenerator<string> {
+  let batch: string[] = [];
+  let count = 0;
+  let lastLine = 0;
+  let later = 0;
+  for await (const result of results) {
+    if (result.line < lastLine || (result.line === lastLine && kind === 'transcript')) {
+      throw new ReaderMistake(`The reader gave line ${result.line} after line ${lastLine}: a record's line must grow through the file`);
+    }
+    const row = rowOf(kind, result);
+    if (result.line === lastLine) {
+      row.line = LATER_RECORD_LINES + ++later;
+      row.record_id = String(result.line);
+    }
+    lastLine = result.line;
+    batch.push(encodeRow(runId, row));
+    if (batch.length === BATCH) {
+      yield batch.join('');
+      batch = [];
+    }
+    if (++count % 1000 === 0) onProgress?.(count);
+  }
+  if (batch.length > 0) yield batch.join('');
+  onProgress?.(count);
+}
+
+/** One staged row; a record with a value its column cannot hold is a row error. */
+function rowOf(kind: 'people' | 'transcript', result: ReadResult<WorkerRecord | CompletionRecord>): Row {
+  if (isRowError(result)) return { line: result.line, external_id: result.externalId ?? null, error: result.error };
+  const problem = problemOf(kind, result);
+  if (problem) return { line: result.line, external_id: 'externalId' in result ? result.externalId : null, error: problem };
+  if (kind === 'people') {
+    const w = result as WorkerRecord;
+    return {
+      line: w.line, external_id: w.externalId, email: w.email, name: w.name, department: w.department, location: w.location,
+      manager_external_id: w.managerExternalId, roles: w.roles, hire_date: w.hireDate, termination_date: w.terminationDate,
+      status: w.status, effective_date: w.effectiveDate,
+    };
+  }
+  const c = result as CompletionRecord;
+  // The person as the file names them: an e-mail address, else an HR external id.
+  const byEmail = c.person.includes('@');
+  return {
+    line: c.line, external_id: byEmail ? null : c.person, email: byEmail ? c.person : null, course_key: c.courseKey,
+    completed_at: new Date(c.completedAt).toISOString(), score: c.score, passed: c.passed, record_id: c.recordId,
+  };
+}
+
+const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+
+/** YYYY-MM-DD naming a day of the calendar (the reader's dates are; this keeps a slip out of COPY). */
+function isDay(text: string): boolean {
+  const m = DAY.exec(text);
+  if (!m) return false;
+  const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  return month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate() && year >= 1;
+}
+
+const hasNul = (value: string | null) => value !== null && value.includes('\u0000');
+
+/** What the database would refuse in a record that its reader let through. */
+function problemOf(kind: 'people' | 'transcript', record: WorkerRecord | CompletionRecord): string | null {
+  if (kind === 'people') {
+    const w = record as WorkerRecord;
+    if (!w.externalId) return 'has no external id';
+    if ([w.externalId, w.email, w.name, w.department, w.location, w.managerExternalId].some(hasNul) || w.roles.some(hasNul)) return 'contains a NUL character';
+    if (w.hireDate !== null && !isDay(w.hireDate)) return `hire date "${w.hireDate}" is not a date (YYYY-MM-DD)`;
+    if (w.terminationDate !== null && !isDay(w.terminationDate)) return `termination date "${w.terminationDate}" is not a date (YYYY-MM-DD)`;
+    if (w.effectiveDate !== null && !isDay(w.effectiveDate)) return `effective date "${w.effectiveDate}" is not a date (YYYY-MM-DD)`;
+    if (w.status !== 'active' && w.status !== 'on_leave' && w.status !== 'terminated') return `status "${String(w.status)}" is not active, on_leave or terminated`;
+    return null;
+  }
+  const c = record as CompletionRecord;
+  if ([c.person, c.courseKey, c.recordId].some(hasNul)) return 'contains a NUL character';
+  if (Number.isNaN(Date.parse(c.completedAt))) return `completion time "${c.completedAt}" is not a moment (ISO 8601)`;
+  if (c.score !== null && !(Number.isFinite(c.score) && Math.abs(c.score) < 10_000)) return `score ${c.score} is out of range`;
+  return null;
+}
+
+const ROW_COLUMNS = COLUMNS.slice(1) as readonly Exclude<(typeof COLUMNS)[number], 'run_id'>[];
+
+function encodeRow(runId: string, row: Row): string {
+  let text = runId;
+  for (const column of ROW_COLUMNS) text += `\t${encodeCell(row[column] ?? null)}`;
+  return `${text}\n`;
+}
+
+/** COPY's text format: \N is null, backslash, tab and line breaks escaped; arrays as array literals. */
+function encodeCell(value: Cell): string {
+  if (value === null) return '\\N';
+  if (typeof value === 'string') return escapeText(value);
+  if (Array.isArray(value)) return escapeText(`{${value.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`);
+  if (typeof value === 'boolean') return value ? 't' : 'f';
+  return String(value);
+}
+
+const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const SPECIAL = /[\\\n\r\t]/;
+function escapeText(value: string): string {
+  return SPECIAL.test(value) ? value.replace(/[\\\n\r\t]/g, (c) => ESCAPES[c]!) : value;
+}
+
+// ─── After the load ────────────────────────────────────────────────────────────────────────────
+
+/**
+ * One person twice in a file (the same external id, taking effect on the same day — today for
+ * records without a future effective date) is a mistake of the file: every such row is refused,
+ * naming the other lines. Records of one person for different future days (effective-dated
+ * sources) are not duplicates. In a transcript, one LMS record id twice is the same mistake.
+ */
+async function markDuplicates(client: pg.Client, kind: 'people' | 'transcript', runId: string, today: string): Promise<void> {
+  const [key, what, rule] =
+    kind === 'people'
+      ? ['external_id', 'external id', 'a person may appear once']
+      : ['record_id', 'record id', 'a record may appear once'];
+  const day = kind === 'people' ? 'CASE WHEN effective_date > $2::date THEN effective_date END' : 'NULL::date';
+  await client.query(
+    `WITH keyed AS (
+       SELECT line, ${DISPLAY_LINE('line', 'record_id')} AS shown, ${key} AS key, ${day} AS day
+         FROM import_row WHERE run_id = $1 AND ${key} IS NOT NULL AND $2::date IS NOT NULL
+     ), twice AS (
+       SELECT line, shown, key, array_agg(shown) OVER (PARTITION BY key, day) AS lines FROM keyed
+     )
+     UPDATE import_row r
+        SET error = concat_ws('; ', r.error, format('${what} "%s" is also on line%s %s: ${rule}',
+                      t.key, CASE WHEN cardinality(t.lines) > 2 THEN 's' ELSE '' END,
+                      array_to_string(array(SELECT l FROM unnest(t.lines) l WHERE l <> t.shown ORDER BY l), ', ')))
+       FROM twice t
+      WHERE r.run_id = $1 AND r.line = t.line AND cardinality(t.lines) > 1`,
+    [runId, today],
+  );
+}
+
+/** A plain pg connection to the database Prisma uses (`?schema=` becomes the search path), in UTC. */
+async function connect(db: Db): Promise<pg.Client> {
+  const url = new URL(databaseUrlOf(db));
+  const schema = url.searchParams.get('schema');
+  url.searchParams.delete('schema');
+  const client = new pg.Client({ connectionString: url.toString(), options: `-c TimeZone=UTC${schema ? ` -c search_path=${schema}` : ''}` });
+  await client.connect();
+  return client;
+}
