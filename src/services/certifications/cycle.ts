@@ -114,10 +114,12 @@ export async function advanceCertification(db: Db, deps: AdvanceDeps, input: Adv
     const required = person.status !== 'terminated' && (await requiredCertifications(tx, tenantId, [personId])).some((r) => r.certificationId === certificationId);
     if (!required) {
       if (assignmentId) await closePath(tx, { tenantId, assignmentId, reason: person.status === 'terminated' ? PERSON_TERMINATED : NO_LONGER_REQUIRED, at, workflowId });
+      assignmentId = null;
       if (state !== 'inactive') {
         await recordAudit(tx, tenantId, actor, { action: 'certification.stopped', entityType: 'person', entityId: personId, reason: person.status === 'terminated' ? PERSON_TERMINATED : NO_LONGER_REQUIRED, data: { certificationId }, at });
       }
-      await save('inactive', null);
+      // Still pointing at the certificate it ran on: a rehire then sees a revocation made meanwhile.
+      await save('inactive', held?.id ?? status.certificateId);
       return progress('inactive', null, true);
     }
 
