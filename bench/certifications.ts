@@ -30,9 +30,7 @@
  * `removeTenant` — also when a run fails or is interrupted (Ctrl-C).
  */
 import { cleanUpOnce } from './lib/clean-up';
-import { execFileSync } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { escapeLiteral, Pool } from 'pg';
 import { DEFAULT_DATABASE_URL } from '../src/config';
@@ -47,6 +45,7 @@ import { newVerificationCode } from '../src/services/certifications/verification
 import { startDevServer, type DevServer } from '../src/temporal/dev-server';
 import { freePort, postgresCpuMs, ServiceProcess, sleep } from './lib/processes';
 import { closedLoop, latencies, percentile, perSecond } from './lib/stats';
+import { waitForQuietMachine } from './lib/quiet-machine';
 
 const HOLDERS = Number(process.argv[2] ?? 100_000);
 const ISSUES = Number(process.argv[3] ?? 1_000);
@@ -64,49 +63,6 @@ const f0 = (n: number) => Math.round(n).toLocaleString('en-US');
 const f1 = (n: number) => n.toFixed(1);
 const f2 = (n: number) => n.toFixed(2);
 const p = (values: number[], q: number) => percentile([...values].sort((a, b) => a - b), q);
-
-// ---------------------------------------------------------------------------------------------
-// Waiting for the machine: other benchmarks would share these cores.
-
-function ancestors(): Set<number> {
-  const pids = new Set<number>();
-  for (let pid = process.pid; pid > 1 && !pids.has(pid); ) {
-    pids.add(pid);
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    } catch {
-      break;
-    }
-  }
-  return pids;
-}
-function otherBenchmarks(): string[] {
-  let out = '';
-  try {
-    out = execFileSync('pgrep', ['-af', 'bench/'], { encoding: 'utf8' });
-  } catch {
-    return [];
-  }
-  const mine = ancestors();
-  return out
-    .split('\n')
-    .filter(Boolean)
-    .filter((line) => !mine.has(Number(line.split(' ')[0])))
-    .filter((line) => /bench\/[\w-]+\.ts/.test(line) && !/^\d+ (grep|pgrep|sh -c|bash -c)\b/.test(line));
-}
-async function waitForQuietMachine(): Promise<void> {
-  let said = -Infinity;
-  for (;;) {
-    const others = otherBenchmarks();
-    if (others.length === 0) return;
-    if (performance.now() - said > 60_000) {
-      console.log(`waiting: another benchmark runs (${others.map((line) => line.slice(0, 100)).join('; ')})`);
-      said = performance.now();
-    }
-    await sleep(10_000);
-  }
-}
 
 // ---------------------------------------------------------------------------------------------
 // The data.

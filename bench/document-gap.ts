@@ -37,16 +37,14 @@
  * interrupted. BENCH_KEEP=1 keeps the tenant (remove it with bench/remove-tenant.ts).
  */
 import { cleanUpOnce } from './lib/clean-up';
-import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { Pool, type PoolClient } from 'pg';
 import { DEFAULT_DATABASE_URL } from '../src/config';
 import { createDb, Prisma, type DbTx } from '../src/db/client';
 import { removeTenant } from '../src/services/identity/tenants';
 import { openGap } from '../src/services/documents/gap';
-import { sleep } from './lib/processes';
+import { waitForQuietMachine } from './lib/quiet-machine';
 
 const PEOPLE = Number(process.argv[2] ?? 100_000);
 const SAMPLE = Number(process.argv[3] ?? 2_000);
@@ -83,49 +81,6 @@ async function rolledBack<T>(work: (tx: DbTx) => Promise<T>): Promise<T> {
     throw error;
   }
   throw new Error('unreachable');
-}
-
-// ---------------------------------------------------------------------------------------------
-// Waiting for the machine: other benchmarks (another engineer's) would share these cores.
-
-function ancestors(): Set<number> {
-  const pids = new Set<number>();
-  for (let pid = process.pid; pid > 1 && !pids.has(pid); ) {
-    pids.add(pid);
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    } catch {
-      break;
-    }
-  }
-  return pids;
-}
-function otherBenchmarks(): string[] {
-  let out = '';
-  try {
-    out = execFileSync('pgrep', ['-af', 'bench/'], { encoding: 'utf8' });
-  } catch {
-    return []; // pgrep exits 1 when nothing matches
-  }
-  const mine = ancestors();
-  return out
-    .split('\n')
-    .filter(Boolean)
-    .filter((line) => !mine.has(Number(line.split(' ')[0])))
-    .filter((line) => /bench\/[\w-]+\.ts/.test(line) && !/^\d+ (grep|pgrep|sh -c|bash -c)\b/.test(line));
-}
-async function waitForQuietMachine(what: string): Promise<void> {
-  let said = -Infinity;
-  for (;;) {
-    const others = otherBenchmarks();
-    if (others.length === 0) return;
-    if (performance.now() - said > 60_000) {
-      console.log(`waiting before ${what}: another benchmark runs (${others.map((line) => line.slice(0, 100)).join('; ')})`);
-      said = performance.now();
-    }
-    await sleep(10_000);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------

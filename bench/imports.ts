@@ -26,7 +26,7 @@
  * it as it found it — its tenants removed through `removeTenant`, its plain tables dropped — also when
  * a run fails or is interrupted (Ctrl-C).
  */
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -49,6 +49,7 @@ import { PERSON_ID, TENANT_ID } from '../src/temporal/search-attributes';
 import { cleanUpOnce } from './lib/clean-up';
 import { postgresCpuMs, ROOT, sleep } from './lib/processes';
 import { percentile } from './lib/stats';
+import { waitForQuietMachine } from './lib/quiet-machine';
 
 const PEOPLE = Number(process.argv[2] ?? 100_000);
 const FAN_OUT = Number(process.argv[3] ?? 5_000);
@@ -128,49 +129,6 @@ function fileStream(format: Format, n: number, next: boolean): Readable {
     })(),
     { objectMode: false },
   );
-}
-
-// ---------------------------------------------------------------------------------------------
-// Waiting for the machine: other benchmarks would share these cores.
-
-function ancestors(): Set<number> {
-  const pids = new Set<number>();
-  for (let pid = process.pid; pid > 1 && !pids.has(pid); ) {
-    pids.add(pid);
-    try {
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      pid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    } catch {
-      break;
-    }
-  }
-  return pids;
-}
-function otherBenchmarks(): string[] {
-  let out = '';
-  try {
-    out = execFileSync('pgrep', ['-af', 'bench/'], { encoding: 'utf8' });
-  } catch {
-    return [];
-  }
-  const mine = ancestors();
-  return out
-    .split('\n')
-    .filter(Boolean)
-    .filter((line) => !mine.has(Number(line.split(' ')[0])))
-    .filter((line) => /bench\/[\w-]+\.ts/.test(line) && !/^\d+ (grep|pgrep|sh -c|bash -c)\b/.test(line));
-}
-async function waitForQuietMachine(): Promise<void> {
-  let said = -Infinity;
-  for (;;) {
-    const others = otherBenchmarks();
-    if (others.length === 0) return;
-    if (performance.now() - said > 60_000) {
-      console.log(`waiting: another benchmark runs (${others.map((line) => line.slice(0, 100)).join('; ')})`);
-      said = performance.now();
-    }
-    await sleep(10_000);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
