@@ -2,6 +2,8 @@ import { createHash } from 'node:crypto';
 import { createReadStream, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { pipeline } from 'node:stream/promises';
 import {
   DEFAULT_PACKAGE_LIMITS,
@@ -33,6 +35,9 @@ import { SCORM_FIXTURES } from '../support/scorm-zip';
 
 const FIXTURES = SCORM_FIXTURES;
 const MiB = 1024 ** 2;
+
+setFlagsFromString('--expose-gc');
+const collectGarbage = runInNewContext('gc') as () => void;
 
 let work: string;
 beforeEach(() => {
@@ -267,15 +272,17 @@ describe('extraction into a folder', () => {
     await writePackageWithLargeFile(zipPath, size, 'media/lecture.mp4');
     const dir = path.join(work, 'package');
     const archive = await openPackageArchive(zipPath);
-    // What JavaScript holds (heap and buffers), not RSS: a jest worker's RSS also moves with memory
-    // earlier test files freed but the allocator kept, which made this flaky on a busy machine.
+    // What JavaScript still references (heap and buffers after a full collection). RSS also moves with
+    // memory earlier test files freed, and uncollected chunk buffers count until the collector runs:
+    // both made this fail on a busy machine without saying anything about the extraction.
     const held = () => {
+      collectGarbage();
       const usage = process.memoryUsage();
       return usage.heapUsed + usage.arrayBuffers;
     };
     const before = held();
     let peak = before;
-    const sampler = setInterval(() => (peak = Math.max(peak, held())), 5);
+    const sampler = setInterval(() => (peak = Math.max(peak, held())), 100);
     try {
       expect(await archive.extractTo(dir)).toEqual({ files: 3, bytes: MINIMAL_MANIFEST.length + MINIMAL_LAUNCH_PAGE.length + size });
     } finally {
