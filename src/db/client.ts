@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
 import { PrismaClient } from '../generated/prisma/client';
 
 export type Db = PrismaClient;
@@ -30,6 +31,20 @@ export function databaseUrlOf(db: Db): string {
   const url = databaseUrls.get(db);
   if (!url) throw new Error('This Prisma client was not made by createDb: its database URL is unknown');
   return url;
+}
+
+/**
+ * A plain pg connection of its own to the database a client uses (`?schema=` becomes the search path),
+ * in UTC, for what Prisma does slowly or not at all: COPY … FROM STDIN, and bytea written as bytes
+ * (Prisma's adapter sends it as hex text, and its memory grows with what passed through). The caller ends it.
+ */
+export async function connectPlain(db: Db): Promise<pg.Client> {
+  const url = new URL(databaseUrlOf(db));
+  const schema = url.searchParams.get('schema');
+  url.searchParams.delete('schema');
+  const client = new pg.Client({ connectionString: url.toString(), options: `-c TimeZone=UTC${schema ? ` -c search_path=${schema}` : ''}` });
+  await client.connect();
+  return client;
 }
 
 /**

@@ -1,6 +1,9 @@
 import { createTenant, daysFromToday, givenCatalog } from '../support/builders';
 import { readFile } from 'node:fs/promises';
 import { startHarness, type Harness } from '../support/harness';
+import { Prisma } from '../../src/db/client';
+import { changesWithEvents } from '../../src/services/imports/change-events';
+import { profileSource } from '../../src/services/imports/profiles';
 import { samplePath, SAMPLE_FUTURE_DATE } from './samples';
 import { errorsCsv } from './runs-support';
 import { genericCsv, sendFile, waitForRun, type Worker } from './runs-support';
@@ -32,8 +35,10 @@ describe('the diff of an import', () => {
   /** The run's changes as [external id, kind, the event's person, effective day], in a stable order. */
   async function changesOf(runId: string) {
     const rows = await h.db.importChange.findMany({ where: { runId }, orderBy: [{ externalId: 'asc' }, { kind: 'asc' }] });
+    const run = await h.db.importRun.findUniqueOrThrow({ where: { id: runId } });
+    const events = new Map((await changesWithEvents(h.db, runId, profileSource(run.profile as never, run.profileName), Prisma.sql`true`)).map((e) => [`${e.line}:${e.kind}`, e.payload]));
     return rows.map((c) => {
-      const payload = c.payload as { type: string; source: string; eventId: string; person: Record<string, unknown> };
+      const payload = events.get(`${c.line}:${c.kind}`) as { type: string; source: string; eventId: string; person: Record<string, unknown> };
       expect(payload.type).toBe(c.kind);
       expect(payload.eventId).toBe(c.line >= 2_000_000_000 ? `import:${runId}:absent:${c.externalId}` : `import:${runId}:${c.line}:${c.kind}`);
       return [c.externalId, c.kind, payload.person, c.effectiveDate?.toISOString().slice(0, 10) ?? null];

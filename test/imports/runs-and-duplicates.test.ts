@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { importRunWorkflowId } from '../../src/domain/workflow-ids';
 import { ImportTooLarge, receiveImport } from '../../src/services/imports/runs';
 import { diffRun } from '../../src/services/imports/diff';
+import { removeTenant } from '../../src/services/identity/tenants';
 import { readStoredFile, stageRun } from '../../src/services/imports/staging';
 import { createTenant } from '../support/builders';
 import { startHarness, type Harness } from '../support/harness';
@@ -177,6 +178,27 @@ describe('receiving import files', () => {
     expect(await diffRun(h.db, tenantId, run.id)).toEqual({ state: 'applying' });
     expect(await h.db.importChange.count({ where: { runId: run.id } })).toBe(40);
     expect(await h.db.importRun.findUniqueOrThrow({ where: { id: run.id } })).toMatchObject({ state: 'applying', toApply: 40, counts: expect.objectContaining({ rows: 40, created: 40 }) });
+  });
+
+  test('a run removed with its tenant takes its pieces, staged rows and changes with it; other runs keep theirs', async () => {
+    const delivery = { taskQueue: 'nobody-serves-this', deliverNow: async () => undefined };
+    const stagedAndDiffed = async () => {
+      const { tenantId } = await createTenant(h.db);
+      const content = Readable.from([Buffer.from(genericCsv(workers('R', 12)))]);
+      const { run } = await receiveImport(h.db, delivery, { type: 'system', id: 'test' }, { tenantId, profileName: 'generic-csv', mode: 'snapshot', source: 'test', content });
+      await stageRun(h.db, tenantId, run.id);
+      await diffRun(h.db, tenantId, run.id);
+      return { tenantId, runId: run.id };
+    };
+    const held = async (runId: string) =>
+      [await h.db.importChunk.count({ where: { runId } }), await h.db.importRow.count({ where: { runId } }), await h.db.importChange.count({ where: { runId } })];
+    const [gone, kept] = [await stagedAndDiffed(), await stagedAndDiffed()];
+    expect(await held(gone.runId)).toEqual([1, 12, 12]);
+
+    await removeTenant(h.db, gone.tenantId);
+
+    expect(await held(gone.runId)).toEqual([0, 0, 0]);
+    expect(await held(kept.runId)).toEqual([1, 12, 12]);
   });
 
   test('a file the profile cannot read at all fails its run with the reason, without retrying', async () => {

@@ -12,6 +12,7 @@ import { tenantTimeZone } from '../catalog/notification-policy';
 import { recordCompletions, type CompletionCommand } from '../onboarding/completions';
 import { recordHrEvent, type HrCommand } from '../onboarding/hr-events';
 import type { PersonReference } from '../onboarding/person-references';
+import { changesWithEvents, type ChangeWithEvent } from './change-events';
 import { profileSource } from './profiles';
 import type { CommandDelivery } from '../processes/operations';
 
@@ -70,11 +71,7 @@ const PEOPLE_PHASES = ['hire', 'return', 'transfer', 'leave', 'terminate'] as co
 /** The hour of the tenant's day at which a future-dated change applies. */
 export const CHANGE_HOUR = 9;
 
-interface Change {
-  line: number;
-  kind: ImportChangeKind;
-  payload: Prisma.JsonValue;
-}
+type Change = ChangeWithEvent;
 
 /** Why a change was refused, as kept on it, or null: it was applied. */
 type Outcome = string | null;
@@ -161,18 +158,16 @@ function recordSource(run: { profile: Prisma.JsonValue; profileName: string }): 
  */
 async function applyHires(context: RunContext): Promise<void> {
   const hires = await context.db.$queryRaw<{ line: number; external_id: string; manager: string | null }[]>`
-    SELECT line, external_id, payload->'person'->>'managerExternalId' AS manager
-      FROM import_change
-     WHERE run_id = ${context.runId}::uuid AND kind = 'hire' AND applied_at IS NULL AND error IS NULL
-       AND effective_date IS NOT DISTINCT FROM ${context.day}::date
-     ORDER BY line`;
+    SELECT c.line, c.external_id, r.manager_external_id AS manager
+      FROM import_change c JOIN import_row r ON r.run_id = c.run_id AND r.line = c.line
+     WHERE c.run_id = ${context.runId}::uuid AND c.kind = 'hire' AND c.applied_at IS NULL AND c.error IS NULL
+       AND c.effective_date IS NOT DISTINCT FROM ${context.day}::date
+     ORDER BY c.line`;
   for (const level of managerLevels(hires)) {
     for (let i = 0; i < level.length && !context.stopping(); i += PAGE) {
       const lines = level.slice(i, i + PAGE);
-      const page = await context.db.$queryRaw<Change[]>`
-        SELECT line, kind::text AS kind, payload FROM import_change
-         WHERE run_id = ${context.runId}::uuid AND kind = 'hire' AND line = ANY(${lines}::int[]) AND applied_at IS NULL AND error IS NULL
-         ORDER BY line`;
+      const page = await changesWithEvents(context.db, context.runId, context.source, Prisma.sql`
+        c.kind = 'hire' AND c.line = ANY(${lines}::int[]) AND c.applied_at IS NULL AND c.error IS NULL`);
       await applyPeople(context, page);
     }
   }
@@ -225,12 +220,9 @@ async function applyKind(context: RunContext, kind: Exclude<ImportChangeKind, 'h
 }
 
 function duePage(context: RunContext, kind: ImportChangeKind, after: number): Promise<Change[]> {
-  return context.db.$queryRaw<Change[]>`
-    SELECT line, kind::text AS kind, payload FROM import_change
-     WHERE run_id = ${context.runId}::uuid AND kind = ${kind}::"ImportChangeKind" AND line > ${after}
-       AND applied_at IS NULL AND error IS NULL AND effective_date IS NOT DISTINCT FROM ${context.day}::date
-     ORDER BY line
-     LIMIT ${PAGE}`;
+  return changesWithEvents(context.db, context.runId, context.source, Prisma.sql`
+    c.kind = ${kind}::"ImportChangeKind" AND c.line > ${after}
+    AND c.applied_at IS NULL AND c.error IS NULL AND c.effective_date IS NOT DISTINCT FROM ${context.day}::date`, PAGE);
 }
 
 /**
@@ -279,7 +271,7 @@ async function applyHrChange(context: RunContext, change: Change): Promise<Outco
   }
 }
 
-/** The HR event a change's payload holds (as the diff wrote it: JSON, so its dates are strings). */
+/** The HR event a change makes (see change-events.ts: JSON, so its dates are strings). */
 export function hrCommandOf(change: { kind: ImportChangeKind; payload: Prisma.JsonValue }): HrCommand {
   const payload = change.payload as Record<string, unknown> | null;
   if (!payload || typeof payload !== 'object' || typeof payload.person !== 'object' || payload.person === null) {

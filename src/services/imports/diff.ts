@@ -4,13 +4,14 @@ import { Prisma } from '../../db/client';
 import { recordAudit, type Actor } from '../audit/trail';
 import { tenantDay } from '../certifications/reading';
 import { profileSource } from './profiles';
-import { ABSENT_LINES } from './staging';
+import { ABSENT_LINES, STATISTICS_SAMPLE } from './staging';
 import type { GuardFindings, ImportCounts } from './runs';
 
 /**
  * The diff: what a staged file changes in what trainhub holds, found with set-based SQL and written
- * as import_change rows (one per person and kind of change, each carrying the HR event or completion
- * the existing rules apply), with the run's counts, in one transaction.
+ * as import_change rows (one per person and kind of change; the HR event or completion the existing
+ * rules apply is built from the change and its staged row when it is applied, see change-events.ts),
+ * with the run's counts, in one transaction.
  *
  * People (by the profile's source and external id):
  * - hire: someone new (not terminated in the file), or a terminated person active again (a rehire);
@@ -120,6 +121,11 @@ export async function diffRun(db: Db, tenantId: string, runId: string): Promise<
   );
 }
 
+/** The type of each column a row's previous record gives (null when there is none). */
+const COLUMN_TYPES: Record<string, string> = {
+  line: 'int', status: 'text', roles: 'text[]', department: 'text', location: 'text', manager: 'text', email: 'text', name: 'text',
+};
+
 interface DiffContext {
   tx: DbTx;
   tenantId: string;
@@ -161,17 +167,22 @@ async function diffPeople({ tx, tenantId, runId, source, today }: DiffContext, m
        WHERE r.run_id = ${runId}::uuid AND r.external_id = c.external_id AND r.error IS NULL
          AND (r.effective_date IS NULL OR r.effective_date <= ${today}::date)`;
   }
-  // 2. Role keys the tenant does not have.
-  await tx.$executeRaw`
-    UPDATE import_row r
-       SET error = concat_ws('; ', r.error, CASE WHEN cardinality(m.missing) = 1 THEN format('no role has the key "%s"', m.missing[1])
-                                                 ELSE 'no roles have the keys ' || array_to_string(array(SELECT format('"%s"', k) FROM unnest(m.missing) k), ', ') END)
-      FROM (SELECT r.line, array_agg(DISTINCT k.key ORDER BY k.key) AS missing
-              FROM import_row r CROSS JOIN LATERAL unnest(r.roles) AS k(key)
-             WHERE r.run_id = ${runId}::uuid AND r.error IS NULL AND ${staying('r')}
-               AND NOT EXISTS (SELECT 1 FROM role ro WHERE ro.tenant_id = ${tenantId}::uuid AND ro.key = k.key)
-             GROUP BY r.line) m
-     WHERE r.run_id = ${runId}::uuid AND r.line = m.line`;
+  // 2. Role keys the tenant does not have (the file's few distinct keys looked up first: seldom any).
+  const [{ unknown }] = (await tx.$queryRaw<{ unknown: string[] }[]>`
+    SELECT coalesce(array_agg(k.key), '{}') AS unknown
+      FROM (SELECT DISTINCT unnest(r.roles) AS key FROM import_row r WHERE r.run_id = ${runId}::uuid AND r.error IS NULL AND ${staying('r')}) k
+     WHERE NOT EXISTS (SELECT 1 FROM role ro WHERE ro.tenant_id = ${tenantId}::uuid AND ro.key = k.key)`) as [{ unknown: string[] }];
+  if (unknown.length > 0) {
+    await tx.$executeRaw`
+      UPDATE import_row r
+         SET error = concat_ws('; ', r.error, CASE WHEN cardinality(m.missing) = 1 THEN format('no role has the key "%s"', m.missing[1])
+                                                   ELSE 'no roles have the keys ' || array_to_string(array(SELECT format('"%s"', k) FROM unnest(m.missing) k), ', ') END)
+        FROM (SELECT r.line, array_agg(DISTINCT k.key ORDER BY k.key) AS missing
+                FROM import_row r CROSS JOIN LATERAL unnest(r.roles) AS k(key)
+               WHERE r.run_id = ${runId}::uuid AND r.error IS NULL AND ${staying('r')} AND r.roles && ${unknown}::text[] AND k.key = ANY(${unknown}::text[])
+               GROUP BY r.line) m
+       WHERE r.run_id = ${runId}::uuid AND r.line = m.line`;
+  }
   // 3. A manager nobody knows.
   await tx.$executeRaw`
     UPDATE import_row r
@@ -181,20 +192,27 @@ async function diffPeople({ tx, tenantId, runId, source, today }: DiffContext, m
        AND NOT EXISTS (SELECT 1 FROM person p WHERE p.tenant_id = ${tenantId}::uuid AND p.source = ${source} AND p.external_id = r.manager_external_id)`;
 
   // 4. Each valid row beside what it changes: the person's earlier record in the file, else trainhub's.
+  //    Only records dated after today can follow an earlier one of the same person (two taking effect
+  //    on one day are refused as duplicates): the window that chains them sorts every row, so it runs
+  //    only for a file that has such records.
+  const [{ chained }] = (await tx.$queryRaw<{ chained: boolean }[]>`
+    SELECT EXISTS (SELECT 1 FROM import_row WHERE run_id = ${runId}::uuid AND error IS NULL AND effective_date > ${today}::date) AS chained`) as [{ chained: boolean }];
+  const previous = (column: string, value = column) =>
+    chained ? Prisma.raw(`lag(${value}) OVER w AS prev_${column}`) : Prisma.raw(`NULL::${COLUMN_TYPES[column]} AS prev_${column}`);
   await tx.$executeRaw`DROP TABLE IF EXISTS import_diff`;
   await tx.$executeRaw`
     CREATE TEMP TABLE import_diff ON COMMIT DROP AS
     WITH rows AS (
       SELECT r.line, r.external_id, r.email, nullif(r.name, '') AS name, r.department, r.location, r.manager_external_id AS manager,
-             array(SELECT DISTINCT k FROM unnest(r.roles) k ORDER BY k) AS roles, r.hire_date, r.termination_date,
+             CASE WHEN cardinality(r.roles) > 1 THEN array(SELECT DISTINCT k FROM unnest(r.roles) k ORDER BY k) ELSE coalesce(r.roles, '{}') END AS roles,
+             r.hire_date, r.termination_date,
              CASE WHEN r.effective_date > ${today}::date THEN r.effective_date END AS eff,
              CASE WHEN r.status = 'terminated' OR r.termination_date <= greatest(r.effective_date, ${today}::date) THEN 'terminated' ELSE r.status END AS status
         FROM import_row r WHERE r.run_id = ${runId}::uuid AND r.error IS NULL
     ), chained AS (
-      SELECT rows.*, lag(line) OVER w AS prev_line, lag(status) OVER w AS prev_status, lag(roles) OVER w AS prev_roles,
-             lag(department) OVER w AS prev_department, lag(location) OVER w AS prev_location, lag(manager) OVER w AS prev_manager,
-             lag(coalesce(email, '')) OVER w AS prev_email, lag(coalesce(name, '')) OVER w AS prev_name
-        FROM rows WINDOW w AS (PARTITION BY external_id ORDER BY eff NULLS FIRST)
+      SELECT rows.*, ${previous('line')}, ${previous('status')}, ${previous('roles')}, ${previous('department')}, ${previous('location')},
+             ${previous('manager')}, ${previous('email', "coalesce(email, '')")}, ${previous('name', "coalesce(name, '')")}
+        FROM rows ${chained ? Prisma.raw('WINDOW w AS (PARTITION BY external_id ORDER BY eff NULLS FIRST)') : Prisma.empty}
     ), held AS (
       SELECT x.person_id, array_agg(ro.key ORDER BY ro.key) AS roles
         FROM person_role x JOIN role ro ON ro.id = x.role_id WHERE x.tenant_id = ${tenantId}::uuid GROUP BY x.person_id
@@ -230,6 +248,7 @@ async function diffPeople({ tx, tenantId, runId, source, today }: DiffContext, m
              AND (j.roles_changed OR j.department_changed OR j.location_changed OR j.manager_changed OR j.email_changed OR j.name_changed), false) AS is_transfer,
            coalesce(j.status <> 'terminated' AND j.termination_date > coalesce(j.eff, ${today}::date), false) AS is_later_termination
       FROM judged j`;
+  await tx.$executeRaw`SET LOCAL default_statistics_target = ${Prisma.raw(String(STATISTICS_SAMPLE))}`;
   await tx.$executeRaw`ANALYZE import_diff`;
 
   // 5. A hire needs an e-mail address and a name.
@@ -240,46 +259,40 @@ async function diffPeople({ tx, tenantId, runId, source, today }: DiffContext, m
      WHERE r.run_id = ${runId}::uuid AND r.line = d.line AND d.is_hire AND (d.email IS NULL OR d.name IS NULL)`;
   await tx.$executeRaw`DELETE FROM import_diff WHERE is_hire AND (email IS NULL OR name IS NULL)`;
 
-  // 6. The changes, each with the HR event the existing rules apply (one scan per kind: only the
-  //    changes there are get their events built).
-  const change = (kind: string, wanted: string, day: string, person: Prisma.Sql) => Prisma.sql`
-    SELECT ${runId}::uuid, d.line, ${kind}::"ImportChangeKind", d.external_id,
-           jsonb_build_object('type', ${kind}::text, 'source', ${source}::text, 'eventId', 'import:' || ${runId}::text || ':' || d.line || ':' || ${kind}::text,
-                              'person', ${person}),
-           ${Prisma.raw(day)}
-      FROM import_diff d WHERE ${Prisma.raw(wanted)}`;
-  const bare = Prisma.sql`jsonb_build_object('externalId', d.external_id)`;
+  // 6. A hire without a hire date is hired on the day it takes effect (its event is built from the row).
   await tx.$executeRaw`
-    INSERT INTO import_change (run_id, line, kind, external_id, payload, effective_date)
-    ${change('hire', 'd.is_hire', 'd.eff', Prisma.sql`jsonb_build_object(
-        'externalId', d.external_id, 'email', d.email, 'name', d.name, 'department', d.department, 'location', d.location,
-        'managerExternalId', d.manager, 'hireDate', coalesce(d.hire_date, d.eff, ${today}::date), 'roleKeys', to_jsonb(d.roles))`)}
-    UNION ALL
-    ${change('transfer', 'd.is_transfer', 'd.eff', Prisma.sql`${bare}
-        || CASE WHEN d.roles_changed THEN jsonb_build_object('roleKeys', to_jsonb(d.roles)) ELSE '{}' END
-        || CASE WHEN d.department_changed THEN jsonb_build_object('department', d.department) ELSE '{}' END
-        || CASE WHEN d.location_changed THEN jsonb_build_object('location', d.location) ELSE '{}' END
-        || CASE WHEN d.manager_changed THEN jsonb_build_object('managerExternalId', d.manager) ELSE '{}' END
-        || CASE WHEN d.email_changed THEN jsonb_build_object('email', d.email) ELSE '{}' END
-        || CASE WHEN d.name_changed THEN jsonb_build_object('name', d.name) ELSE '{}' END`)}
-    UNION ALL
-    ${change('leave', 'd.is_leave', 'd.eff', bare)}
-    UNION ALL
-    ${change('return', 'd.is_return', 'd.eff', bare)}
-    UNION ALL
-    ${change('terminate', 'd.is_terminate', 'd.eff', bare)}
-    UNION ALL
-    ${change('terminate', 'd.is_later_termination', 'd.termination_date', bare)}`;
+    UPDATE import_row r SET hire_date = coalesce(d.eff, ${today}::date)
+      FROM import_diff d
+     WHERE r.run_id = ${runId}::uuid AND r.line = d.line AND d.is_hire AND r.hire_date IS NULL`;
 
-  // 7. A snapshot is everyone: whom it lacks (no row at all, not even a refused one) has left.
+  // 7. The changes: one per person and kind; a transfer names the fields it changes. Their events are
+  //    built from the staged rows as they are applied (change-events.ts).
+  const change = (kind: string, wanted: string, day: string, fields: Prisma.Sql = Prisma.sql`NULL::text[]`) => Prisma.sql`
+    SELECT ${runId}::uuid, d.line, ${kind}::"ImportChangeKind", d.external_id, ${fields}, ${Prisma.raw(day)}
+      FROM import_diff d WHERE ${Prisma.raw(wanted)}`;
+  await tx.$executeRaw`
+    INSERT INTO import_change (run_id, line, kind, external_id, fields, effective_date)
+    ${change('hire', 'd.is_hire', 'd.eff')}
+    UNION ALL
+    ${change('transfer', 'd.is_transfer', 'd.eff', Prisma.sql`array_remove(ARRAY[
+        CASE WHEN d.roles_changed THEN 'roleKeys' END, CASE WHEN d.department_changed THEN 'department' END,
+        CASE WHEN d.location_changed THEN 'location' END, CASE WHEN d.manager_changed THEN 'managerExternalId' END,
+        CASE WHEN d.email_changed THEN 'email' END, CASE WHEN d.name_changed THEN 'name' END], NULL)`)}
+    UNION ALL
+    ${change('leave', 'd.is_leave', 'd.eff')}
+    UNION ALL
+    ${change('return', 'd.is_return', 'd.eff')}
+    UNION ALL
+    ${change('terminate', 'd.is_terminate', 'd.eff')}
+    UNION ALL
+    ${change('terminate', 'd.is_later_termination', 'd.termination_date')}`;
+
+  // 8. A snapshot is everyone: whom it lacks (no row at all, not even a refused one) has left.
   let absent = 0;
   if (mode === 'snapshot') {
     absent = await tx.$executeRaw`
-      INSERT INTO import_change (run_id, line, kind, external_id, payload, effective_date)
-      SELECT ${runId}::uuid, ${ABSENT_LINES}::int + row_number() OVER (ORDER BY p.external_id)::int, 'terminate', p.external_id,
-             jsonb_build_object('type', 'terminate', 'source', ${source}::text, 'eventId', 'import:' || ${runId}::text || ':absent:' || p.external_id,
-                                'person', jsonb_build_object('externalId', p.external_id)),
-             NULL
+      INSERT INTO import_change (run_id, line, kind, external_id, fields, effective_date)
+      SELECT ${runId}::uuid, ${ABSENT_LINES}::int + row_number() OVER (ORDER BY p.external_id)::int, 'terminate', p.external_id, NULL, NULL
         FROM person p
        WHERE p.tenant_id = ${tenantId}::uuid AND p.source = ${source} AND p.status IN ('active', 'on_leave')
          AND NOT EXISTS (SELECT 1 FROM import_row r WHERE r.run_id = ${runId}::uuid AND r.external_id = p.external_id)`;
@@ -299,7 +312,7 @@ async function diffPeople({ tx, tenantId, runId, source, today }: DiffContext, m
 
 // ─── Transcripts ───────────────────────────────────────────────────────────────────────────────
 
-async function diffTranscript({ tx, tenantId, runId, source }: DiffContext): Promise<ImportCounts> {
+async function diffTranscript({ tx, tenantId, runId }: DiffContext): Promise<ImportCounts> {
   await tx.$executeRaw`
     UPDATE import_row r SET error = format('no course has the key "%s"', r.course_key)
      WHERE r.run_id = ${runId}::uuid AND r.error IS NULL
@@ -313,14 +326,8 @@ async function diffTranscript({ tx, tenantId, runId, source }: DiffContext): Pro
                 THEN NOT EXISTS (SELECT 1 FROM person p WHERE p.tenant_id = ${tenantId}::uuid AND p.external_id = r.external_id)
                 ELSE NOT EXISTS (SELECT 1 FROM person p WHERE p.tenant_id = ${tenantId}::uuid AND p.email = r.email) END`;
   const completions = await tx.$executeRaw`
-    INSERT INTO import_change (run_id, line, kind, external_id, payload, effective_date)
-    SELECT ${runId}::uuid, r.line, 'completion', coalesce(r.external_id, r.email),
-           jsonb_strip_nulls(jsonb_build_object(
-             'source', ${source}::text, 'externalId', r.record_id,
-             'person', CASE WHEN r.external_id IS NOT NULL THEN jsonb_build_object('externalId', r.external_id) ELSE jsonb_build_object('email', r.email) END,
-             'courseKey', r.course_key, 'completedAt', to_char(r.completed_at, 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
-             'passed', r.passed, 'score', r.score)),
-           NULL
+    INSERT INTO import_change (run_id, line, kind, external_id, fields, effective_date)
+    SELECT ${runId}::uuid, r.line, 'completion', coalesce(r.external_id, r.email), NULL, NULL
       FROM import_row r WHERE r.run_id = ${runId}::uuid AND r.error IS NULL`;
   return { completions };
 }

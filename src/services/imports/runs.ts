@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { Db, DbTx } from '../../db/client';
-import { Prisma } from '../../db/client';
+import { connectPlain, Prisma } from '../../db/client';
 import { Conflict, DomainError, InvalidRequest, NotFound, UnsupportedMediaType } from '../../domain/errors';
 import { importRunWorkflowId } from '../../domain/workflow-ids';
 import type { ImportKind, ImportMode, ImportRunState } from '../../generated/prisma/enums';
@@ -163,34 +163,42 @@ export async function receiveImport(db: Db, delivery: CommandDelivery, actor: Ac
   return { run: received.run, duplicate: received.duplicate };
 }
 
-/** Streams the content into pieces of CHUNK_BYTES (one piece in memory at a time), hashing as it goes. */
+/**
+ * Streams the content into pieces of CHUNK_BYTES (one piece in memory at a time), hashing as it goes.
+ * The pieces go as bytes over a plain connection: through Prisma each was sent as hex text, at a
+ * third of the speed, and the process's memory grew with the file.
+ */
 async function storeChunks(db: Db, runId: string, content: NodeJS.ReadableStream, maxBytes: number, onBytes?: (bytes: number) => void): Promise<{ sha256: string; bytes: number }> {
   const hash = createHash('sha256');
   let bytes = 0;
   let seq = 0;
-  let piece = Buffer.allocUnsafe(CHUNK_BYTES);
+  const piece = Buffer.allocUnsafe(CHUNK_BYTES);
   let filled = 0;
+  const client = await connectPlain(db);
   const flush = async () => {
     if (filled === 0) return;
-    await db.importChunk.create({ data: { runId, seq: seq++, data: new Uint8Array(piece.buffer, piece.byteOffset, filled) } });
-    piece = Buffer.allocUnsafe(CHUNK_BYTES);
+    await client.query('INSERT INTO import_chunk (run_id, seq, data) VALUES ($1, $2, $3)', [runId, seq++, piece.subarray(0, filled)]);
     filled = 0;
     onBytes?.(bytes);
   };
-  for await (const part of content as AsyncIterable<Buffer | string>) {
-    const chunk = typeof part === 'string' ? Buffer.from(part) : part;
-    bytes += chunk.length;
-    if (bytes > maxBytes) throw new ImportTooLarge(maxBytes);
-    hash.update(chunk);
-    let offset = 0;
-    while (offset < chunk.length) {
-      const taken = chunk.copy(piece, filled, offset);
-      filled += taken;
-      offset += taken;
-      if (filled === CHUNK_BYTES) await flush();
+  try {
+    for await (const part of content as AsyncIterable<Buffer | string>) {
+      const chunk = typeof part === 'string' ? Buffer.from(part) : part;
+      bytes += chunk.length;
+      if (bytes > maxBytes) throw new ImportTooLarge(maxBytes);
+      hash.update(chunk);
+      let offset = 0;
+      while (offset < chunk.length) {
+        const taken = chunk.copy(piece, filled, offset);
+        filled += taken;
+        offset += taken;
+        if (filled === CHUNK_BYTES) await flush();
+      }
     }
+    await flush();
+  } finally {
+    await client.end().catch(() => undefined);
   }
-  await flush();
   return { sha256: hash.digest('hex'), bytes };
 }
 
