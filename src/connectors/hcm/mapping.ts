@@ -14,6 +14,11 @@ export interface SourceLookup<S> {
   label(scope: S): string;
   /** Every value the source holds in the record (none when it is absent). */
   read(scope: S): unknown[];
+  /**
+   * For a source that holds at most one value (a CSV column, a plain JSON key): that value, or
+   * undefined — what `read` would give, without the array (the readers take this path per field).
+   */
+  one?(scope: S): unknown;
 }
 
 export type CompileSource<S> = (source: string, inRow: boolean) => SourceLookup<S>;
@@ -101,47 +106,94 @@ function compileField<S>(spec: FieldSpec, compile: CompileSource<S>): FieldReade
 
 type Result<T> = { ok: true; value: T } | { ok: false; message: string };
 
-/** One value of text, checked, with the source it came from: null when the file has none. */
-type Text = { text: string; label: string } | null;
+/**
+ * A field read from a record: its value, or null when the record has none or it is wrong — what is
+ * wrong goes into the record's list of problems (so a record costs one list, not an object per field).
+ * `label` names where the value came from, for messages about the value itself.
+ */
+interface Field<S, T> {
+  (scope: S, problems: string[]): T | null;
+  label(scope: S): string;
+}
 
-function textReader<S>(spec: FieldSpec | undefined, compile: CompileSource<S>, max: number): (scope: S) => Result<Text> {
-  if (!spec) return () => ({ ok: true, value: null });
+function field<S, T>(read: (scope: S, problems: string[]) => T | null, label: (scope: S) => string): Field<S, T> {
+  return Object.assign(read, { label });
+}
+
+const noField = <S, T>(): Field<S, T> => field<S, T>(() => null, () => '');
+
+/** One value of text, checked: null when the file has none. */
+function textField<S>(spec: FieldSpec | undefined, compile: CompileSource<S>, max: number): Field<S, string> {
+  if (!spec) return noField();
   const reader = compileField(spec, compile);
-  return (scope) => {
+  const sources = spec.join !== undefined ? [] : Array.isArray(spec.from) ? spec.from : [spec.from!];
+  // The common case, read without arrays: one source holding one value, no pattern, no default.
+  const single = spec.match === undefined && spec.default === undefined && sources.length === 1 ? compile(sources[0]!, spec.in === 'row') : null;
+  const one = single?.one?.bind(single);
+  const nulls = new Set(spec.nullValues ?? []);
+  const label = (scope: S) => {
     const found = reader.read(scope);
-    if (!found.ok) return found;
-    if (found.values.length === 0) return { ok: true, value: null };
-    if (spec.join === undefined && found.values.length > 1) return { ok: false, message: `${found.label}: has ${found.values.length} values, one expected` };
+    return found.ok && found.values.length > 0 ? found.label : reader.names(scope);
+  };
+  return field((scope, problems) => {
+    if (one) {
+      const raw = one(scope);
+      if (raw === undefined || raw === null) return null;
+      if (typeof raw === 'string') {
+        const text = raw.trim();
+        if (text === '' || (nulls.size > 0 && nulls.has(text))) return null;
+        const problem = checkText(text, max);
+        if (problem) problems.push(`${single!.label(scope)}: ${problem}`);
+        return problem ? null : text;
+      }
+      // A number, a list, an object: as the general path says.
+    }
+    const found = reader.read(scope);
+    if (!found.ok) {
+      problems.push(found.message);
+      return null;
+    }
+    if (found.values.length === 0) return null;
+    if (spec.join === undefined && found.values.length > 1) {
+      problems.push(`${found.label}: has ${found.values.length} values, one expected`);
+      return null;
+    }
     const text = found.values.join(spec.separator ?? ' ');
     const problem = checkText(text, max);
-    return problem ? { ok: false, message: `${found.label}: ${problem}` } : { ok: true, value: { text, label: found.label } };
-  };
+    if (problem) problems.push(`${found.label}: ${problem}`);
+    return problem ? null : text;
+  }, label);
 }
 
-const textOf = <S>(read: (scope: S) => Result<Text>) => (scope: S): Result<string | null> => {
-  const found = read(scope);
-  return found.ok ? { ok: true, value: found.value?.text ?? null } : found;
-};
-
-function required<S>(read: (scope: S) => Result<Text>, spec: FieldSpec, compile: CompileSource<S>): (scope: S) => Result<{ text: string; label: string }> {
+/** A field the record must have: "missing" when it has none. */
+function required<S>(read: Field<S, string>, spec: FieldSpec, compile: CompileSource<S>): Field<S, string> {
   const reader = compileField(spec, compile);
-  return (scope) => {
-    const found = read(scope);
-    if (!found.ok) return found;
-    return found.value === null ? { ok: false, message: `${reader.names(scope)}: missing` } : { ok: true, value: found.value };
-  };
+  return field((scope, problems) => {
+    const before = problems.length;
+    const text = read(scope, problems);
+    if (text === null && problems.length === before) problems.push(`${reader.names(scope)}: missing`);
+    return text;
+  }, read.label);
 }
 
-function dayReader<S>(spec: DateFieldSpec | undefined, compile: CompileSource<S>, profileFormat: DateFormat): (scope: S) => Result<string | null> {
-  if (!spec) return () => ({ ok: true, value: null });
+function dayField<S>(spec: DateFieldSpec | undefined, compile: CompileSource<S>, profileFormat: DateFormat): Field<S, string> {
+  if (!spec) return noField();
   const format = spec.format ?? profileFormat;
-  const text = textReader(spec, compile, 100);
-  return (scope) => {
-    const found = text(scope);
-    if (!found.ok || found.value === null) return found.ok ? { ok: true, value: null } : found;
-    const day = parseDay(found.value.text, format);
-    return day.ok ? day : { ok: false, message: `${found.value.label}: ${day.message}` };
-  };
+  const text = textField(spec, compile, 100);
+  // Files repeat their dates (hire dates, the report's day): each text is parsed once.
+  const days = new Map<string, Result<string>>();
+  return field((scope, problems) => {
+    const value = text(scope, problems);
+    if (value === null) return null;
+    let day = days.get(value);
+    if (day === undefined) {
+      day = parseDay(value, format);
+      if (days.size < 10_000) days.set(value, day);
+    }
+    if (day.ok) return day.value;
+    problems.push(`${text.label(scope)}: ${day.message}`);
+    return null;
+  }, text.label);
 }
 
 export interface PeopleContext {
@@ -154,15 +206,15 @@ export type WorkerMapper<S> = (scope: S, line: number) => WorkerRecord | RowErro
 
 export function compileWorkerMapper<S>(profile: PeopleProfile, compile: CompileSource<S>, context: PeopleContext): WorkerMapper<S> {
   const { fields } = profile;
-  const externalId = required(textReader(fields.externalId, compile, CAPS.externalId), fields.externalId, compile);
-  const name = required(textReader(fields.name, compile, CAPS.name), fields.name, compile);
-  const email = textReader(fields.email, compile, CAPS.email);
-  const department = textOf(textReader(fields.department, compile, CAPS.department));
-  const location = textOf(textReader(fields.location, compile, CAPS.location));
-  const manager = textOf(textReader(fields.managerExternalId, compile, CAPS.externalId));
-  const hireDate = dayReader(fields.hireDate, compile, profile.dateFormat);
-  const terminationDate = dayReader(fields.terminationDate, compile, profile.dateFormat);
-  const effectiveDate = dayReader(fields.effectiveDate, compile, profile.dateFormat);
+  const externalId = required(textField(fields.externalId, compile, CAPS.externalId), fields.externalId, compile);
+  const name = required(textField(fields.name, compile, CAPS.name), fields.name, compile);
+  const email = textField(fields.email, compile, CAPS.email);
+  const department = textField(fields.department, compile, CAPS.department);
+  const location = textField(fields.location, compile, CAPS.location);
+  const manager = textField(fields.managerExternalId, compile, CAPS.externalId);
+  const hireDate = dayField(fields.hireDate, compile, profile.dateFormat);
+  const terminationDate = dayField(fields.terminationDate, compile, profile.dateFormat);
+  const effectiveDate = dayField(fields.effectiveDate, compile, profile.dateFormat);
   const roles = fields.roles ? rolesReader(fields.roles, profile, compile) : () => ({ ok: true as const, value: [] as string[] });
   const status = fields.status ? statusReader(fields.status, compile) : () => ({ ok: true as const, value: null });
 
@@ -173,25 +225,25 @@ export function compileWorkerMapper<S>(profile: PeopleProfile, compile: CompileS
       problems.push(result.message);
       return fallback;
     };
-    const id = take(externalId(scope), null)?.text ?? '';
-    const address = take(email(scope), null);
+    const id = externalId(scope, problems) ?? '';
+    const address = email(scope, problems);
     const record: WorkerRecord = {
       line,
       externalId: id,
-      email: address === null ? null : address.text.toLowerCase(),
-      name: take(name(scope), null)?.text ?? '',
-      department: take(department(scope), null),
-      location: take(location(scope), null),
-      managerExternalId: take(manager(scope), null),
+      email: address === null ? null : address.toLowerCase(),
+      name: name(scope, problems) ?? '',
+      department: department(scope, problems),
+      location: location(scope, problems),
+      managerExternalId: manager(scope, problems),
       roles: take(roles(scope), []),
-      hireDate: take(hireDate(scope), null),
-      terminationDate: take(terminationDate(scope), null),
+      hireDate: hireDate(scope, problems),
+      terminationDate: terminationDate(scope, problems),
       status: 'active',
-      effectiveDate: take(effectiveDate(scope), null),
+      effectiveDate: effectiveDate(scope, problems),
     };
-    if (address !== null && record.email !== null) {
+    if (record.email !== null) {
       const problem = checkEmail(record.email);
-      if (problem) problems.push(`${address.label}: ${problem}`);
+      if (problem) problems.push(`${email.label(scope)}: ${problem}`);
     }
     const stated = take<WorkerStatus | null>(status(scope), null);
     record.status = stated ?? (record.terminationDate !== null && record.terminationDate <= context.today ? 'terminated' : 'active');
@@ -280,66 +332,61 @@ export type CompletionMapper<S> = (scope: S, line: number) => CompletionRecord |
 
 export function compileCompletionMapper<S>(profile: TranscriptProfile, compile: CompileSource<S>, context: PeopleContext): CompletionMapper<S> {
   const { fields } = profile;
-  const person = required(textReader(fields.person, compile, CAPS.person), fields.person, compile);
-  const course = required(textReader(fields.course, compile, 200), fields.course, compile);
-  const completedText = required(textReader(fields.completedAt, compile, 100), fields.completedAt, compile);
+  const person = required(textField(fields.person, compile, CAPS.person), fields.person, compile);
+  const course = required(textField(fields.course, compile, 200), fields.course, compile);
+  const completedText = required(textField(fields.completedAt, compile, 100), fields.completedAt, compile);
   const completedFormat = fields.completedAt.format ?? profile.dateFormat;
-  const scoreText = textReader(fields.score, compile, 50);
-  const passedText = textReader(fields.passed, compile, 100);
+  const scoreText = textField(fields.score, compile, 50);
+  const passedText = textField(fields.passed, compile, 100);
   const passedSpec: PassedFieldSpec | undefined = fields.passed;
-  const recordId = textOf(textReader(fields.recordId, compile, CAPS.recordId));
+  const recordId = textField(fields.recordId, compile, CAPS.recordId);
   const courseCodes = codeTable(profile.courseCodes);
   const latest = Date.parse(`${context.today}T23:59:59.999Z`) + 14 * 3_600_000;
 
   return (scope, line) => {
     const problems: string[] = [];
-    const take = <T>(result: Result<T>, fallback: T): T => {
-      if (result.ok) return result.value;
-      problems.push(result.message);
-      return fallback;
-    };
-    let who = take(person(scope), null)?.text ?? '';
+    let who = person(scope, problems) ?? '';
     if (who.includes('@')) who = who.toLowerCase();
 
     let courseKey = '';
-    const code = take(course(scope), null);
+    const code = course(scope, problems);
     if (code !== null) {
-      const mapped = courseCodes(code.text);
+      const mapped = courseCodes(code);
       if (mapped !== undefined) courseKey = mapped;
-      else if (profile.unmappedCourseCodes === 'error') problems.push(`${code.label}: ${shown(code.text)} is not in the profile's courseCodes`);
-      else if (code.text.length > CAPS.courseKey) problems.push(`${code.label}: is longer than ${CAPS.courseKey} characters`);
-      else courseKey = code.text;
+      else if (profile.unmappedCourseCodes === 'error') problems.push(`${course.label(scope)}: ${shown(code)} is not in the profile's courseCodes`);
+      else if (code.length > CAPS.courseKey) problems.push(`${course.label(scope)}: is longer than ${CAPS.courseKey} characters`);
+      else courseKey = code;
     }
 
     let completedAt = '';
-    const completed = take(completedText(scope), null);
+    const completed = completedText(scope, problems);
     if (completed !== null) {
-      const moment = parseMoment(completed.text, completedFormat);
-      if (!moment.ok) problems.push(`${completed.label}: ${moment.message}`);
-      else if (Date.parse(moment.value) > latest) problems.push(`${completed.label}: ${shown(completed.text)} is in the future`);
+      const moment = parseMoment(completed, completedFormat);
+      if (!moment.ok) problems.push(`${completedText.label(scope)}: ${moment.message}`);
+      else if (Date.parse(moment.value) > latest) problems.push(`${completedText.label(scope)}: ${shown(completed)} is in the future`);
       else completedAt = moment.value;
     }
 
     let score: number | null = null;
-    const scoreValue = take(scoreText(scope), null);
+    const scoreValue = scoreText(scope, problems);
     if (scoreValue !== null) {
-      const parsed = parseNumber(scoreValue.text);
-      if (!parsed.ok) problems.push(`${scoreValue.label}: ${parsed.message}`);
-      else if (parsed.value < 0 || parsed.value > 100) problems.push(`${scoreValue.label}: ${shown(scoreValue.text)} is not between 0 and 100`);
+      const parsed = parseNumber(scoreValue);
+      if (!parsed.ok) problems.push(`${scoreText.label(scope)}: ${parsed.message}`);
+      else if (parsed.value < 0 || parsed.value > 100) problems.push(`${scoreText.label(scope)}: ${shown(scoreValue)} is not between 0 and 100`);
       else score = parsed.value;
     }
 
     let passed = true;
-    const passedValue = take(passedText(scope), null);
+    const passedValue = passedText(scope, problems);
     if (passedValue !== null) {
-      const parsed = parseYesNo(passedValue.text, passedSpec?.trueValues, passedSpec?.falseValues);
-      if (!parsed.ok) problems.push(`${passedValue.label}: ${parsed.message}`);
+      const parsed = parseYesNo(passedValue, passedSpec?.trueValues, passedSpec?.falseValues);
+      if (!parsed.ok) problems.push(`${passedText.label(scope)}: ${parsed.message}`);
       else passed = parsed.value;
     } else if (profile.passMark !== undefined && score !== null) {
       passed = score >= profile.passMark;
     }
 
-    const id = take(recordId(scope), null) ?? `${who}|${courseKey}|${completedAt}`;
+    const id = recordId(scope, problems) ?? `${who}|${courseKey}|${completedAt}`;
     if (problems.length > 0) return { line, error: problems.join('; '), externalId: who === '' ? null : who };
     return { line, person: who, courseKey, completedAt, score, passed, recordId: id };
   };

@@ -115,6 +115,7 @@ function csvColumns(profile: PeopleProfile | TranscriptProfile, header: string[]
     return {
       label: () => label,
       read: position === undefined ? () => [] : (scope) => [scope.cells[position]],
+      one: position === undefined ? () => undefined : (scope) => scope.cells[position],
     };
   };
 }
@@ -275,9 +276,11 @@ function compiledPath(text: string): PathSegment[] {
 function jsonSources(): CompileSource<JsonScope> {
   return (source, inRow): SourceLookup<JsonScope> => {
     const segments = compiledPath(source);
+    const key = segments.length === 1 && segments[0]!.selectors.length === 0 ? segments[0]!.key : null;
+    const one = key === null ? undefined : (value: unknown) => (isRecord(value) && Object.hasOwn(value as object, key) ? (value as Record<string, unknown>)[key] : undefined);
     return inRow
-      ? { label: (scope) => `${scope.rowLabel ?? 'row'}.${source}`, read: (scope) => resolvePath(scope.row, segments) }
-      : { label: () => source, read: (scope) => resolvePath(scope.record, segments) };
+      ? { label: (scope) => `${scope.rowLabel ?? 'row'}.${source}`, read: (scope) => resolvePath(scope.row, segments), ...(one && { one: (scope: JsonScope) => one(scope.row) }) }
+      : { label: () => source, read: (scope) => resolvePath(scope.record, segments), ...(one && { one: (scope: JsonScope) => one(scope.record) }) };
   };
 }
 

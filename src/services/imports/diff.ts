@@ -91,6 +91,8 @@ export async function diffRun(db: Db, tenantId: string, runId: string): Promise<
       const locked = await tx.$queryRaw<{ state: string }[]>`SELECT state::text FROM import_run WHERE id = ${runId}::uuid FOR UPDATE`;
       if (locked[0]?.state !== 'diffing') return { state: locked[0]!.state as DiffOutcome['state'] };
       await tx.$executeRaw`SET LOCAL jit = off`;
+      // The joins of 100,000 staged rows with the people held spill to disk in the default 4 MB.
+      await tx.$executeRaw`SET LOCAL work_mem = ${Prisma.raw(`'${DIFF_WORK_MEM}'`)}`;
       await tx.$executeRaw`DELETE FROM import_change WHERE run_id = ${runId}::uuid`;
       const context = { tx, tenantId, runId, source, today };
       const counts = run.kind === 'people' ? await diffPeople(context, run.mode) : await diffTranscript(context);
@@ -120,6 +122,9 @@ export async function diffRun(db: Db, tenantId: string, runId: string): Promise<
     { timeout: 30 * 60_000, maxWait: 60_000 },
   );
 }
+
+/** Memory a sort or hash of the diff may take before it spills to disk (one diff runs at a time per run). */
+const DIFF_WORK_MEM = '64MB';
 
 /** The type of each column a row's previous record gives (null when there is none). */
 const COLUMN_TYPES: Record<string, string> = {
@@ -191,12 +196,14 @@ async function diffPeople({ tx, tenantId, runId, source, today }: DiffContext, m
        AND NOT EXISTS (SELECT 1 FROM import_row m WHERE m.run_id = ${runId}::uuid AND m.external_id = r.manager_external_id)
        AND NOT EXISTS (SELECT 1 FROM person p WHERE p.tenant_id = ${tenantId}::uuid AND p.source = ${source} AND p.external_id = r.manager_external_id)`;
 
-  // 4. Each valid row beside what it changes: the person's earlier record in the file, else trainhub's.
+  // 4. Each valid row that changes something, beside what it changes: the person's earlier record in
+  //    the file, else trainhub's (the rows that change nothing are only counted).
   //    Only records dated after today can follow an earlier one of the same person (two taking effect
   //    on one day are refused as duplicates): the window that chains them sorts every row, so it runs
   //    only for a file that has such records.
-  const [{ chained }] = (await tx.$queryRaw<{ chained: boolean }[]>`
-    SELECT EXISTS (SELECT 1 FROM import_row WHERE run_id = ${runId}::uuid AND error IS NULL AND effective_date > ${today}::date) AS chained`) as [{ chained: boolean }];
+  const [{ chained, valid }] = (await tx.$queryRaw<{ chained: boolean; valid: number }[]>`
+    SELECT coalesce(bool_or(effective_date > ${today}::date), false) AS chained, count(*)::int AS valid
+      FROM import_row WHERE run_id = ${runId}::uuid AND error IS NULL`) as [{ chained: boolean; valid: number }];
   const previous = (column: string, value = column) =>
     chained ? Prisma.raw(`lag(${value}) OVER w AS prev_${column}`) : Prisma.raw(`NULL::${COLUMN_TYPES[column]} AS prev_${column}`);
   await tx.$executeRaw`DROP TABLE IF EXISTS import_diff`;
@@ -238,16 +245,20 @@ async function diffPeople({ tx, tenantId, runId, source, today }: DiffContext, m
              (b.email IS NOT NULL AND b.email IS DISTINCT FROM b.b_email) AS email_changed,
              (b.name IS NOT NULL AND b.name IS DISTINCT FROM b.b_name) AS name_changed
         FROM based b
+    ), decided AS (
+      SELECT j.*,
+             coalesce(j.joining AND j.status <> 'terminated', false) AS is_hire,
+             coalesce(j.status = 'on_leave' AND (j.joining OR j.b_status = 'active'), false) AS is_leave,
+             coalesce(NOT j.joining AND j.b_status = 'on_leave' AND j.status = 'active', false) AS is_return,
+             coalesce(NOT j.joining AND j.status = 'terminated', false) AS is_terminate,
+             coalesce(NOT j.joining AND j.status <> 'terminated'
+               AND (j.roles_changed OR j.department_changed OR j.location_changed OR j.manager_changed OR j.email_changed OR j.name_changed), false) AS is_transfer,
+             coalesce(j.status <> 'terminated' AND j.termination_date > coalesce(j.eff, ${today}::date), false) AS is_later_termination
+        FROM judged j
     )
-    SELECT j.*,
-           coalesce(j.joining AND j.status <> 'terminated', false) AS is_hire,
-           coalesce(j.status = 'on_leave' AND (j.joining OR j.b_status = 'active'), false) AS is_leave,
-           coalesce(NOT j.joining AND j.b_status = 'on_leave' AND j.status = 'active', false) AS is_return,
-           coalesce(NOT j.joining AND j.status = 'terminated', false) AS is_terminate,
-           coalesce(NOT j.joining AND j.status <> 'terminated'
-             AND (j.roles_changed OR j.department_changed OR j.location_changed OR j.manager_changed OR j.email_changed OR j.name_changed), false) AS is_transfer,
-           coalesce(j.status <> 'terminated' AND j.termination_date > coalesce(j.eff, ${today}::date), false) AS is_later_termination
-      FROM judged j`;
+    -- Only the rows that change something: next month's snapshot is mostly the same people as they are.
+    SELECT * FROM decided WHERE is_hire OR is_leave OR is_return OR is_terminate OR is_transfer OR is_later_termination`;
+  const [{ changing }] = (await tx.$queryRaw<{ changing: number }[]>`SELECT count(*)::int AS changing FROM import_diff`) as [{ changing: number }];
   await tx.$executeRaw`SET LOCAL default_statistics_target = ${Prisma.raw(String(STATISTICS_SAMPLE))}`;
   await tx.$executeRaw`ANALYZE import_diff`;
 
@@ -305,7 +316,7 @@ async function diffPeople({ tx, tenantId, runId, source, today }: DiffContext, m
            count(*) FILTER (WHERE is_leave)::int AS "onLeave",
            count(*) FILTER (WHERE is_return)::int AS returned,
            count(*) FILTER (WHERE is_terminate OR is_later_termination)::int AS terminated,
-           count(*) FILTER (WHERE NOT (is_hire OR is_leave OR is_return OR is_terminate OR is_transfer OR is_later_termination))::int AS unchanged
+           ${valid - changing}::int AS unchanged
       FROM import_diff`;
   return { ...counts!, terminated: counts!.terminated + absent, absent };
 }

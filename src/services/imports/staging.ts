@@ -146,9 +146,6 @@ const COLUMNS = [
   'termination_date', 'status', 'effective_date', 'course_key', 'completed_at', 'score', 'passed', 'record_id', 'error',
 ] as const;
 
-type Cell = string | number | boolean | string[] | null;
-type Row = Partial<Record<Exclude<(typeof COLUMNS)[number], 'run_id'>, Cell>> & { line: number };
-
 /** The records as COPY text lines, a batch at a time; records the database would refuse become row errors. */
 async function* copyLines(
   runId: string,
@@ -156,7 +153,7 @@ async function* copyLines(
   results: AsyncIterable<ReadResult<WorkerRecord | CompletionRecord>>,
   onProgress?: (lines: number) => void,
 ): AsyncGenerator<string> {
-  let batch: string[] = [];
+  let batch = '';
   let count = 0;
   let lastLine = 0;
   let later = 0;
@@ -164,53 +161,60 @@ async function* copyLines(
     if (result.line < lastLine || (result.line === lastLine && kind === 'transcript')) {
       throw new ReaderMistake(`The reader gave line ${result.line} after line ${lastLine}: a record's line must grow through the file`);
     }
-    const row = rowOf(kind, result);
-    if (result.line === lastLine) {
-      row.line = LATER_RECORD_LINES + ++later;
-      row.record_id = String(result.line);
-    }
+    // A later record of the same entry: its own line beyond the file's, its entry's line kept.
+    const [line, entry] = result.line === lastLine ? [LATER_RECORD_LINES + ++later, String(result.line)] : [result.line, null];
     lastLine = result.line;
-    batch.push(encodeRow(runId, row));
-    if (batch.length === BATCH) {
-      yield batch.join('');
-      batch = [];
+    batch += encodeResult(runId, kind, line, entry, result);
+    if (++count % BATCH === 0) {
+      yield batch;
+      batch = '';
     }
-    if (++count % 1000 === 0) onProgress?.(count);
+    if (count % 1000 === 0) onProgress?.(count);
   }
-  if (batch.length > 0) yield batch.join('');
+  if (batch !== '') yield batch;
   onProgress?.(count);
 }
 
-/** One staged row; a record with a value its column cannot hold is a row error. */
-function rowOf(kind: 'people' | 'transcript', result: ReadResult<WorkerRecord | CompletionRecord>): Row {
-  if (isRowError(result)) return { line: result.line, external_id: result.externalId ?? null, error: result.error };
-  const problem = problemOf(kind, result);
-  if (problem) return { line: result.line, external_id: 'externalId' in result ? result.externalId : null, error: problem };
+/**
+ * One staged row as a COPY line (columns as in COLUMNS); a record with a value its column cannot hold
+ * is a row error. `entry`: the entry's line for a later record of it (kept in record_id).
+ */
+function encodeResult(runId: string, kind: 'people' | 'transcript', line: number, entry: string | null, result: ReadResult<WorkerRecord | CompletionRecord>): string {
+  const head = `${runId}\t${line}\t`;
+  const problem = isRowError(result) ? result.error : problemOf(kind, result);
+  if (problem !== null) {
+    const id = isRowError(result) ? result.externalId ?? null : 'externalId' in result ? result.externalId : null;
+    return `${head}${text(id)}${'\t\\N'.repeat(14)}\t${text(entry)}\t${text(problem)}\n`;
+  }
   if (kind === 'people') {
     const w = result as WorkerRecord;
-    return {
-      line: w.line, external_id: w.externalId, email: w.email, name: w.name, department: w.department, location: w.location,
-      manager_external_id: w.managerExternalId, roles: w.roles, hire_date: w.hireDate, termination_date: w.terminationDate,
-      status: w.status, effective_date: w.effectiveDate,
-    };
+    return (
+      `${head}${text(w.externalId)}\t${text(w.email)}\t${text(w.name)}\t${text(w.department)}\t${text(w.location)}\t${text(w.managerExternalId)}` +
+      `\t${textArray(w.roles)}\t${text(w.hireDate)}\t${text(w.terminationDate)}\t${w.status}\t${text(w.effectiveDate)}\t\\N\t\\N\t\\N\t\\N\t${text(entry)}\t\\N\n`
+    );
   }
   const c = result as CompletionRecord;
   // The person as the file names them: an e-mail address, else an HR external id.
   const byEmail = c.person.includes('@');
-  return {
-    line: c.line, external_id: byEmail ? null : c.person, email: byEmail ? c.person : null, course_key: c.courseKey,
-    completed_at: new Date(c.completedAt).toISOString(), score: c.score, passed: c.passed, record_id: c.recordId,
-  };
+  return (
+    `${head}${byEmail ? '\\N' : text(c.person)}\t${byEmail ? text(c.person) : '\\N'}${'\t\\N'.repeat(9)}` +
+    `\t${text(c.courseKey)}\t${new Date(c.completedAt).toISOString()}\t${c.score === null ? '\\N' : String(c.score)}\t${c.passed ? 't' : 'f'}\t${text(c.recordId)}\t\\N\n`
+  );
 }
 
 const DAY = /^(\d{4})-(\d{2})-(\d{2})$/;
+/** Days already found valid (a file repeats its dates). */
+const validDays = new Set<string>();
 
 /** YYYY-MM-DD naming a day of the calendar (the reader's dates are; this keeps a slip out of COPY). */
 function isDay(text: string): boolean {
+  if (validDays.has(text)) return true;
   const m = DAY.exec(text);
   if (!m) return false;
   const [year, month, day] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  return month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate() && year >= 1;
+  const valid = month >= 1 && month <= 12 && day >= 1 && day <= new Date(Date.UTC(year, month, 0)).getUTCDate() && year >= 1;
+  if (valid && validDays.size < 100_000) validDays.add(text);
+  return valid;
 }
 
 const hasNul = (value: string | null) => value !== null && value.includes('\u0000');
@@ -220,7 +224,9 @@ function problemOf(kind: 'people' | 'transcript', record: WorkerRecord | Complet
   if (kind === 'people') {
     const w = record as WorkerRecord;
     if (!w.externalId) return 'has no external id';
-    if ([w.externalId, w.email, w.name, w.department, w.location, w.managerExternalId].some(hasNul) || w.roles.some(hasNul)) return 'contains a NUL character';
+    if (hasNul(w.externalId) || hasNul(w.email) || hasNul(w.name) || hasNul(w.department) || hasNul(w.location) || hasNul(w.managerExternalId) || w.roles.some(hasNul)) {
+      return 'contains a NUL character';
+    }
     if (w.hireDate !== null && !isDay(w.hireDate)) return `hire date "${w.hireDate}" is not a date (YYYY-MM-DD)`;
     if (w.terminationDate !== null && !isDay(w.terminationDate)) return `termination date "${w.terminationDate}" is not a date (YYYY-MM-DD)`;
     if (w.effectiveDate !== null && !isDay(w.effectiveDate)) return `effective date "${w.effectiveDate}" is not a date (YYYY-MM-DD)`;
@@ -234,28 +240,20 @@ function problemOf(kind: 'people' | 'transcript', record: WorkerRecord | Complet
   return null;
 }
 
-const ROW_COLUMNS = COLUMNS.slice(1) as readonly Exclude<(typeof COLUMNS)[number], 'run_id'>[];
-
-function encodeRow(runId: string, row: Row): string {
-  let text = runId;
-  for (const column of ROW_COLUMNS) text += `\t${encodeCell(row[column] ?? null)}`;
-  return `${text}\n`;
+/** COPY's text format: \N is null, backslash, tab and line breaks escaped. */
+function text(value: string | null): string {
+  if (value === null) return '\\N';
+  return SPECIAL.test(value) ? value.replace(SPECIALS, (c) => ESCAPES[c]!) : value;
 }
 
-/** COPY's text format: \N is null, backslash, tab and line breaks escaped; arrays as array literals. */
-function encodeCell(value: Cell): string {
-  if (value === null) return '\\N';
-  if (typeof value === 'string') return escapeText(value);
-  if (Array.isArray(value)) return escapeText(`{${value.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`);
-  if (typeof value === 'boolean') return value ? 't' : 'f';
-  return String(value);
+/** A text[] as an array literal, in COPY's text format. */
+function textArray(values: readonly string[]): string {
+  return text(`{${values.map((v) => `"${v.replace(/["\\]/g, '\\$&')}"`).join(',')}}`);
 }
 
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 const SPECIAL = /[\\\n\r\t]/;
-function escapeText(value: string): string {
-  return SPECIAL.test(value) ? value.replace(/[\\\n\r\t]/g, (c) => ESCAPES[c]!) : value;
-}
+const SPECIALS = /[\\\n\r\t]/g;
 
 // ─── After the load ────────────────────────────────────────────────────────────────────────────
 
