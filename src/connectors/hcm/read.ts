@@ -1,5 +1,6 @@
 import { pipeline, Transform, type Readable } from 'node:stream';
-import { CsvError, Parser as CsvParser, type Options as CsvParseOptions } from 'csv-parse';
+import { StringDecoder } from 'node:string_decoder';
+import Papa from 'papaparse';
 import { isoDate } from '../../domain/dates';
 import { InvalidRequest } from '../../domain/errors';
 import { UnreadableFile } from './errors';
@@ -17,7 +18,7 @@ export { BUILT_IN_PROFILES } from './profiles';
 /**
  * The readers: a file streamed through its profile, one WorkerRecord / CompletionRecord or RowError per
  * record, in file order, with memory bounded by the largest record (never the file). CSV goes through
- * csv-parse; JSON through json-records.ts, which cuts the records array's entries out one at a time.
+ * Papa Parse; JSON through json-records.ts, which cuts the records array's entries out one at a time.
  * A file that cannot be read as a whole throws UnreadableFile (the run fails with it); a bad record
  * is a RowError and the reading goes on. A failure of the input itself is passed on as it is.
  */
@@ -120,19 +121,6 @@ function csvColumns(profile: PeopleProfile | TranscriptProfile, header: string[]
   };
 }
 
-/**
- * csv-parse, with the count of empty lines it skipped before each record, taken as the record is
- * pushed (its `info` option would build an object per record, doubling the parser's cost).
- * Line numbers are counted here, not taken from csv-parse's own count, which counts a CRLF inside a
- * quoted value as two lines.
- */
-class NumberedCsvParser extends CsvParser {
-  override push(record: unknown, encoding?: BufferEncoding): boolean {
-    if (record === null) return super.push(null, encoding);
-    return super.push({ record, emptyLines: (this.info as { empty_lines: number }).empty_lines }, encoding);
-  }
-}
-
 /** Line breaks inside a record's values (quoted), each CRLF, CR or LF one. */
 function lineBreaksIn(record: string[]): number {
   let breaks = 0;
@@ -183,18 +171,152 @@ function dropLines(count: number, utf16: boolean): Transform {
   });
 }
 
-function csvParserOptions(options: CsvOptions): CsvParseOptions {
-  return {
-    bom: true,
-    delimiter: options.delimiter,
-    quote: options.quote,
-    encoding: ({ 'utf-8': 'utf8', 'utf-16le': 'utf16le', latin1: 'latin1' } as const)[options.encoding],
-    // A record with too few or too many fields is a RowError (counted below), never silently padded.
-    relax_column_count: true,
-    skip_empty_lines: true,
-    // A runaway quoted field must not eat the memory: a record this long means the quoting is broken.
-    max_record_size: 1 << 20,
+/** A record longer than this means the quoting is broken: the file is refused before it eats the memory. */
+const MAX_RECORD_CHARACTERS = 1 << 20;
+/** Records parsed ahead of the consumer before the parser is paused. */
+const AHEAD = 2_000;
+
+const DECODINGS = { 'utf-8': 'utf8', 'utf-16le': 'utf16le', latin1: 'latin1' } as const;
+
+/** The line break a text's first line ends with (CRLF, LF or CR), or null when the text does not say yet. */
+function lineBreakOf(text: string): string | null {
+  const at = text.search(/[\r\n]/);
+  if (at < 0) return null;
+  if (text[at] === '\n') return '\n';
+  if (at + 1 === text.length) return null;
+  return text[at + 1] === '\n' ? '\r\n' : '\r';
+}
+
+/**
+ * The records of a CSV byte stream, as arrays of fields, every line one record (an empty line is a
+ * record of one empty field): Papa Parse on the text, decoded as the profile says (a BOM dropped).
+ * Broken quoting — a quote never closed, text after a closing quote, a record over 1 MiB — makes
+ * the file unreadable.
+ */
+async function* csvRecords(input: Readable, options: CsvOptions): AsyncGenerator<string[]> {
+  // A byte-order mark says the encoding, whatever the profile says (Excel's "Unicode text" is UTF-16LE).
+  let decoder: StringDecoder | null = null;
+  let first = Buffer.alloc(0);
+  const decode = (chunk: Buffer, end: boolean): string => {
+    if (!decoder) {
+      first = Buffer.concat([first, chunk]);
+      if (first.length < 3 && !end) return '';
+      const utf16 = first[0] === 0xff && first[1] === 0xfe;
+      const utf8 = first[0] === 0xef && first[1] === 0xbb && first[2] === 0xbf;
+      decoder = new StringDecoder(utf16 ? 'utf16le' : utf8 ? 'utf8' : DECODINGS[options.encoding]);
+      chunk = first.subarray(utf16 ? 2 : utf8 ? 3 : 0);
+    }
+    return decoder.write(chunk) + (end ? decoder.end() : '');
   };
+  let failure: unknown = null;
+  const fail = (error: unknown) => {
+    failure ??= error;
+    wake();
+  };
+  // The text before the first line break is held back: it says which line break the file uses (Papa
+  // Parse would guess from its first chunk, which may end before the first line does).
+  let opening: string | null = '';
+  const text = new Transform({
+    readableObjectMode: true,
+    transform(chunk: Buffer, _encoding, callback) {
+      const decoded = decode(chunk, false);
+      if (opening === null) return callback(null, decoded === '' ? undefined : decoded);
+      opening += decoded;
+      const newline = lineBreakOf(opening);
+      if (newline === null && opening.length <= MAX_RECORD_CHARACTERS) return callback();
+      const first = opening.charCodeAt(0) === 0xfeff ? opening.slice(1) : opening;
+      opening = null;
+      start(newline ?? '\n');
+      callback(null, first === '' ? undefined : first);
+    },
+    flush(callback) {
+      let rest = decode(Buffer.alloc(0), true);
+      if (opening !== null) {
+        rest = (opening + rest).replace(/^\uFEFF/, '');
+        opening = null;
+        start(lineBreakOf(`${rest}\n`) ?? '\n');
+      }
+      callback(null, rest === '' ? undefined : rest);
+    },
+  });
+  pipeline(input, text, (error) => error && fail(error));
+
+  const queue: string[][] = [];
+  let head = 0;
+  let done = false;
+  // Whether the text stops flowing until the records ahead are taken (the parser's own pause would
+  // stop parsing but let the text pile up in its queue).
+  let held = false;
+  let waiting: (() => void) | null = null;
+  function wake() {
+    waiting?.();
+    waiting = null;
+  }
+  // Where the last record ended and how much text the parser has been given, to refuse a record
+  // that runs on (a quote never closed) before it holds the rest of the file.
+  let recordEnd = 0;
+  let given = 0;
+  function start(newline: string) {
+    Papa.parse<string[]>(text as unknown as NodeJS.ReadableStream, {
+      delimiter: options.delimiter,
+      quoteChar: options.quote,
+      escapeChar: options.quote,
+      newline: newline as Papa.ParseConfig['newline'],
+      skipEmptyLines: false,
+      step(results, parser) {
+        if (results.errors.length > 0) {
+          const [error] = results.errors;
+          fail(new UnreadableFile(`The file is not readable as CSV: ${error!.message}`));
+          parser.abort();
+          return;
+        }
+        recordEnd = results.meta.cursor;
+        queue.push(results.data);
+        if (queue.length - head >= AHEAD && !held) {
+          held = true;
+          text.pause();
+        }
+        wake();
+      },
+      complete() {
+        done = true;
+        wake();
+      },
+      error(error: Error) {
+        fail(error);
+      },
+    });
+    // After the parser's own listener: each piece of text has been parsed when this sees it.
+    text.on('data', (piece: string) => {
+      given += piece.length;
+      if (given - recordEnd > MAX_RECORD_CHARACTERS) {
+        text.destroy(new UnreadableFile(`The file is not readable as CSV: a record runs on for more than ${MAX_RECORD_CHARACTERS} characters (is a quote not closed?)`));
+      }
+    });
+  }
+  try {
+    for (;;) {
+      if (failure) throw failure;
+      if (head < queue.length) {
+        const record = queue[head]!;
+        queue[head++] = undefined as unknown as string[];
+        if (head === queue.length) {
+          queue.length = 0;
+          head = 0;
+          if (held) {
+            held = false;
+            text.resume();
+          }
+        }
+        yield record;
+        continue;
+      }
+      if (done) return;
+      await new Promise<void>((resolve) => (waiting = resolve));
+    }
+  } finally {
+    text.destroy();
+  }
 }
 
 async function* readCsv<T>(
@@ -204,28 +326,25 @@ async function* readCsv<T>(
 ): AsyncGenerator<ReadResult<T>> {
   const options = profile.csv ?? csvDefaults;
   const withDefaults = { ...profile, csv: options } as PeopleProfile | TranscriptProfile;
-  const parser = new NumberedCsvParser(csvParserOptions(options));
-  if (options.skipLines > 0) pipeline(input as Readable, dropLines(options.skipLines, options.encoding === 'utf-16le'), parser, () => {});
-  else pipeline(input as Readable, parser, () => {});
+  const source = options.skipLines > 0 ? pipeline(input as Readable, dropLines(options.skipLines, options.encoding === 'utf-16le'), () => {}) : (input as Readable);
 
   let columns: string[] | null = options.header ? null : options.columns!;
   let map = columns ? compileMapper(csvColumns(withDefaults, columns)) : null;
   let externalIdAt = columns ? externalIdPosition(withDefaults, columns) : -1;
-  // The line the next record starts on, but for the empty lines before it (which csv-parse counts).
+  // The line the next record starts on.
   let next = options.skipLines + 1;
-  let previousEmpty = 0;
   try {
-    for await (const { record, emptyLines } of parser as AsyncIterable<{ record: string[]; emptyLines: number }>) {
-      const line = next + (emptyLines - previousEmpty);
-      previousEmpty = emptyLines;
+    for await (const record of csvRecords(source, options)) {
+      const line = next;
       next = line + 1 + lineBreaksIn(record);
+      // Empty lines, and lines made of empty fields (a spreadsheet's trailing rows), say nothing.
+      if (record.every((cell) => cell.trim() === '')) continue;
       if (!columns) {
         columns = record;
         map = compileMapper(csvColumns(withDefaults, columns));
         externalIdAt = externalIdPosition(withDefaults, columns);
         continue;
       }
-      if (record.every((cell) => cell.trim() === '')) continue;
       if (record.length !== columns.length) {
         const id = externalIdAt >= 0 && externalIdAt < record.length ? record[externalIdAt]!.trim() : '';
         yield { line, error: `has ${record.length} fields where the ${options.header ? 'header has' : 'profile names'} ${columns.length}`, externalId: id === '' || checkText(id, CAPS.externalId) ? null : id };
@@ -233,13 +352,8 @@ async function* readCsv<T>(
       }
       yield map!({ cells: record }, line);
     }
-  } catch (error) {
-    // The parser's own errors say the file is broken; anything else (the input failed) is passed on as it is.
-    if (error instanceof CsvError) throw new UnreadableFile(`The file is not readable as CSV: ${error.message}`);
-    throw error;
   } finally {
     // The caller may stop early: the file is let go at once.
-    parser.destroy();
     (input as Readable).destroy?.();
   }
   if (!columns) throw new UnreadableFile(options.header ? 'The file is empty: it has no header line' : 'The file is empty');

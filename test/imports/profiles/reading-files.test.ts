@@ -94,8 +94,24 @@ describe('CSV', () => {
   });
 
   it('refuses broken quoting instead of guessing where records end', async () => {
-    await expect(readCsv(lines(HEADER, '1,a@example.com,"Ann,,,,,,,,', '2,b@example.com,Bo,,,,,,,'))).rejects.toThrow(/not readable as CSV: Quote Not Closed/);
-    await expect(readCsv(lines(HEADER, '1,a@example.com,"Ann" Lee,,,,,,,', '2,b@example.com,Bo,,,,,,,'))).rejects.toThrow(/not readable as CSV: Invalid Closing Quote/);
+    await expect(readCsv(lines(HEADER, '1,a@example.com,"Ann,,,,,,,,', '2,b@example.com,Bo,,,,,,,'))).rejects.toThrow(/not readable as CSV: Quoted field unterminated/);
+    await expect(readCsv(lines(HEADER, '1,a@example.com,"Ann" Lee,,,,,,,', '2,b@example.com,Bo,,,,,,,'))).rejects.toThrow(/not readable as CSV: Trailing quote on quoted field is malformed/);
+  });
+
+  it('refuses a quote never closed once its record runs past 1 MiB, without reading the rest of the file', async () => {
+    let sent = 0;
+    // 64 MiB of rows after the stray quote, produced only as they are asked for.
+    const rows = (function* () {
+      yield Buffer.from(lines(HEADER, '1,a@example.com,"Ann,,,,,,,,'));
+      for (let i = 0; i < 64 * 1024; i++) {
+        sent += 1024;
+        yield Buffer.from(`${'x'.repeat(1022)}\r\n`);
+      }
+    })();
+    await expect(all(readRecords(BUILT_IN_PROFILES['generic-csv']!, Readable.from(rows), { today: TODAY }))).rejects.toThrow(
+      /not readable as CSV: a record runs on for more than 1048576 characters/,
+    );
+    expect(sent).toBeLessThan(4 * 1024 * 1024);
   });
 
   it('refuses JSON given to a CSV profile (its header lacks every column)', async () => {
