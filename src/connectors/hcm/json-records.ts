@@ -45,6 +45,20 @@ function stringEnd(text: string, start: number): number {
   }
 }
 
+const STRUCTURAL = /["{}[\]]/g;
+
+/** The first unescaped quote at or after `from` (inside a string), or -1. */
+function closingQuote(text: string, from: number): number {
+  for (let i = from; ; ) {
+    const quote = text.indexOf('"', i);
+    if (quote < 0) return -1;
+    let slashes = 0;
+    for (let j = quote - 1; text.charCodeAt(j) === BACKSLASH; j--) slashes++;
+    if (slashes % 2 === 0) return quote;
+    i = quote + 1;
+  }
+}
+
 interface Frame {
   object: boolean;
   key: string | null;
@@ -65,7 +79,6 @@ export class JsonRecordsScanner {
   private entryKind: 'composite' | 'string' | 'scalar' = 'scalar';
   private depth = 0;
   private inString = false;
-  private escaped = false;
   private scanned = 0;
   found = false;
   notArray = false;
@@ -226,7 +239,6 @@ export class JsonRecordsScanner {
       this.entryKind = code === LBRACE || code === LBRACKET ? 'composite' : code === QUOTE ? 'string' : 'scalar';
       this.depth = 0;
       this.inString = false;
-      this.escaped = false;
       this.scanned = this.pos;
     }
     const end = this.entryEnd(final);
@@ -272,25 +284,34 @@ export class JsonRecordsScanner {
       this.scanned = i;
       return final ? i : -1;
     }
-    let { depth, inString, escaped } = this;
-    for (; i < text.length; i++) {
-      const c = text.charCodeAt(i);
+    // From one structural character to the next (the regular expression skips the rest natively),
+    // and over strings from quote to unescaped quote.
+    let { depth, inString } = this;
+    while (i < text.length) {
       if (inString) {
-        if (escaped) escaped = false;
-        else if (c === BACKSLASH) escaped = true;
-        else if (c === QUOTE) inString = false;
+        const quote = closingQuote(text, i);
+        if (quote < 0) {
+          i = text.length;
+          break;
+        }
+        inString = false;
+        i = quote + 1;
         continue;
       }
+      STRUCTURAL.lastIndex = i;
+      const found = STRUCTURAL.exec(text);
+      if (!found) {
+        i = text.length;
+        break;
+      }
+      i = found.index + 1;
+      const c = text.charCodeAt(found.index);
       if (c === QUOTE) inString = true;
       else if (c === LBRACE || c === LBRACKET) depth++;
-      else if (c === RBRACE || c === RBRACKET) {
-        depth--;
-        if (depth === 0) return i + 1;
-      }
+      else if (--depth === 0) return i;
     }
     this.depth = depth;
     this.inString = inString;
-    this.escaped = escaped;
     this.scanned = i;
     return -1;
   }

@@ -127,10 +127,11 @@ function textField<S>(spec: FieldSpec | undefined, compile: CompileSource<S>, ma
   if (!spec) return noField();
   const reader = compileField(spec, compile);
   const sources = spec.join !== undefined ? [] : Array.isArray(spec.from) ? spec.from : [spec.from!];
-  // The common case, read without arrays: one source holding one value, no pattern, no default.
-  const single = spec.match === undefined && spec.default === undefined && sources.length === 1 ? compile(sources[0]!, spec.in === 'row') : null;
+  // The common case, read without arrays: one source holding one value, no default.
+  const single = spec.default === undefined && sources.length === 1 ? compile(sources[0]!, spec.in === 'row') : null;
   const one = single?.one?.bind(single);
   const nulls = new Set(spec.nullValues ?? []);
+  const pattern = spec.match === undefined ? null : new RegExp(spec.match, 'u');
   const label = (scope: S) => {
     const found = reader.read(scope);
     return found.ok && found.values.length > 0 ? found.label : reader.names(scope);
@@ -140,8 +141,22 @@ function textField<S>(spec: FieldSpec | undefined, compile: CompileSource<S>, ma
       const raw = one(scope);
       if (raw === undefined || raw === null) return null;
       if (typeof raw === 'string') {
-        const text = raw.trim();
+        let text = raw.trim();
         if (text === '' || (nulls.size > 0 && nulls.has(text))) return null;
+        if (pattern) {
+          // As compileField's: a tenant's expression runs on bounded text only.
+          if (text.length > MATCH_CAP) {
+            problems.push(`${single!.label(scope)}: is longer than ${MATCH_CAP} characters`);
+            return null;
+          }
+          const m = pattern.exec(text);
+          if (!m) {
+            problems.push(`${single!.label(scope)}: ${shown(text)} does not match ${spec.match}`);
+            return null;
+          }
+          text = (m[1] ?? m[0]).trim();
+          if (text === '' || nulls.has(text)) return null;
+        }
         const problem = checkText(text, max);
         if (problem) problems.push(`${single!.label(scope)}: ${problem}`);
         return problem ? null : text;
