@@ -4,7 +4,8 @@
  *   npm run bench:imports -- [people=100000] [fanOut=5000]
  *
  * 1. Up to the diff: a `people`-person snapshot, as a generic CSV and as a Workday RaaS JSON report
- *    (generated as a stream, never held whole), through the real services the run's activities call —
+ *    (generated as a stream into a temporary file, then read from disk as each path runs — the floor
+ *    and trainhub alike), through the real services the run's activities call —
  *    receiveImport (the file into import_chunk, hashed), stageRun (read back, parsed by the profile's
  *    reader, COPY into import_row), diffRun (set-based comparison, import_change written) — twice:
  *    a. the first import into a tenant that holds nobody (every record a hire);

@@ -166,6 +166,17 @@ describe('the diff of an import', () => {
     expect(await h.db.importChange.count({ where: { runId: quiet.id } })).toBe(0);
   });
 
+  test('a hire without a hire date is hired on the day of the import', async () => {
+    const { tenantId, apiKey } = await tenantWithRoles();
+
+    const sent = await sendFile(h, apiKey, genericCsv([{ id: 'N-1', name: 'Nia Undated', roles: ['nurse'], hired: '' }]), { mode: 'delta' });
+    const run = await waitForRun(h, apiKey, sent.body.id, ['completed']);
+
+    expect((await changesOf(run.id))[0]).toEqual(['N-1', 'hire', expect.objectContaining({ externalId: 'N-1', hireDate: daysFromToday(0) }), null]);
+    const person = await h.db.person.findFirstOrThrow({ where: { tenantId, externalId: 'N-1' } });
+    expect(person.hireDate?.toISOString().slice(0, 10)).toBe(daysFromToday(0));
+  });
+
   test('in delta mode absence changes nothing: only the people the file names are compared', async () => {
     const { tenantId, apiKey } = await tenantWithRoles();
     const first = await sendFile(h, apiKey, genericCsv(FIRST), { mode: 'snapshot' });

@@ -274,7 +274,7 @@ async function diffPeople({ tx, tenantId, runId, source, today }: DiffContext, m
   await tx.$executeRaw`
     UPDATE import_row r SET hire_date = coalesce(d.eff, ${today}::date)
       FROM import_diff d
-     WHERE r.run_id = ${runId}::uuid AND r.line = d.line AND d.is_hire AND r.hire_date IS NULL`;
+     WHERE r.run_id = ${runId}::uuid AND r.line = d.line AND d.is_hire AND d.hire_date IS NULL`;
 
   // 7. The changes: one per person and kind; a transfer names the fields it changes. Their events are
   //    built from the staged rows as they are applied (change-events.ts).

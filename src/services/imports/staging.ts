@@ -57,11 +57,13 @@ export function readStoredFile(db: Db, runId: string): Readable {
       const client = await connectPlain(db);
       try {
         for (let next = 0; ; next += PAGE) {
-          // seq is 0, 1, 2 … without gaps.
-          const page = await client.query<{ data: Buffer }>(
-            'SELECT data FROM import_chunk WHERE run_id = $1 AND seq >= $2 AND seq < $3 ORDER BY seq',
-            [runId, next, next + PAGE],
-          );
+          // seq is 0, 1, 2 … without gaps. Binary results: the pieces come as bytes, not as hex text
+          // (half the CPU; node-postgres supports the option, its types do not name it).
+          const page = await client.query<{ data: Buffer }>({
+            text: 'SELECT data FROM import_chunk WHERE run_id = $1 AND seq >= $2 AND seq < $3 ORDER BY seq',
+            values: [runId, next, next + PAGE],
+            binary: true,
+          } as pg.QueryConfig);
           for (const piece of page.rows) yield piece.data;
           if (page.rows.length < PAGE) return;
         }
