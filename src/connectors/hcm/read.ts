@@ -173,7 +173,7 @@ function dropLines(count: number, utf16: boolean): Transform {
 
 /** A record longer than this means the quoting is broken: the file is refused before it eats the memory. */
 const MAX_RECORD_CHARACTERS = 1 << 20;
-/** Records parsed ahead of the consumer before the parser is paused. */
+/** Records parsed ahead of the consumer before the text is held back. */
 const AHEAD = 2_000;
 
 const DECODINGS = { 'utf-8': 'utf8', 'utf-16le': 'utf16le', latin1: 'latin1' } as const;
@@ -189,7 +189,8 @@ function lineBreakOf(text: string): string | null {
 
 /**
  * The records of a CSV byte stream, as arrays of fields, every line one record (an empty line is a
- * record of one empty field): Papa Parse on the text, decoded as the profile says (a BOM dropped).
+ * record of one empty field): Papa Parse on the text, decoded as the profile says (or as a byte-order
+ * mark says, which is dropped).
  * Broken quoting — a quote never closed, text after a closing quote, a record over 1 MiB — makes
  * the file unreadable.
  */
@@ -224,10 +225,10 @@ async function* csvRecords(input: Readable, options: CsvOptions): AsyncGenerator
       opening += decoded;
       const newline = lineBreakOf(opening);
       if (newline === null && opening.length <= MAX_RECORD_CHARACTERS) return callback();
-      const first = opening.charCodeAt(0) === 0xfeff ? opening.slice(1) : opening;
+      const opened = opening.charCodeAt(0) === 0xfeff ? opening.slice(1) : opening;
       opening = null;
       start(newline ?? '\n');
-      callback(null, first === '' ? undefined : first);
+      callback(null, opened === '' ? undefined : opened);
     },
     flush(callback) {
       let rest = decode(Buffer.alloc(0), true);
