@@ -171,6 +171,9 @@ function dropLines(count: number, utf16: boolean): Transform {
   });
 }
 
+/** The text is not CSV the parser can read (broken quoting, a record that runs on): why, without where. */
+class BrokenCsv extends UnreadableFile {}
+
 /** A record longer than this means the quoting is broken: the file is refused before it eats the memory. */
 const MAX_RECORD_CHARACTERS = 1 << 20;
 /** Records parsed ahead of the consumer before the text is held back. */
@@ -267,7 +270,7 @@ async function* csvRecords(input: Readable, options: CsvOptions): AsyncGenerator
       step(results, parser) {
         if (results.errors.length > 0) {
           const [error] = results.errors;
-          fail(new UnreadableFile(`The file is not readable as CSV: ${error!.message}`));
+          fail(new BrokenCsv(error!.message));
           parser.abort();
           return;
         }
@@ -291,13 +294,13 @@ async function* csvRecords(input: Readable, options: CsvOptions): AsyncGenerator
     text.on('data', (piece: string) => {
       given += piece.length;
       if (given - recordEnd > MAX_RECORD_CHARACTERS) {
-        text.destroy(new UnreadableFile(`The file is not readable as CSV: a record runs on for more than ${MAX_RECORD_CHARACTERS} characters (is a quote not closed?)`));
+        text.destroy(new BrokenCsv(`a record runs on for more than ${MAX_RECORD_CHARACTERS} characters (is a quote not closed?)`));
       }
     });
   }
   try {
     for (;;) {
-      if (failure) throw failure;
+      // The records before a failure first: the consumer then knows where the broken one starts.
       if (head < queue.length) {
         const record = queue[head]!;
         queue[head++] = undefined as unknown as string[];
@@ -312,6 +315,7 @@ async function* csvRecords(input: Readable, options: CsvOptions): AsyncGenerator
         yield record;
         continue;
       }
+      if (failure) throw failure;
       if (done) return;
       await new Promise<void>((resolve) => (waiting = resolve));
     }
@@ -353,6 +357,9 @@ async function* readCsv<T>(
       }
       yield map!({ cells: record }, line);
     }
+  } catch (error) {
+    if (error instanceof BrokenCsv) throw new UnreadableFile(`The file is not readable as CSV from line ${next} on: ${error.message}`);
+    throw error;
   } finally {
     // The caller may stop early: the file is let go at once.
     (input as Readable).destroy?.();

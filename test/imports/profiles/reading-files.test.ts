@@ -93,9 +93,9 @@ describe('CSV', () => {
     expect(await readCsv(`${HEADER}\r\n`)).toEqual([]);
   });
 
-  it('refuses broken quoting instead of guessing where records end', async () => {
-    await expect(readCsv(lines(HEADER, '1,a@example.com,"Ann,,,,,,,,', '2,b@example.com,Bo,,,,,,,'))).rejects.toThrow(/not readable as CSV: Quoted field unterminated/);
-    await expect(readCsv(lines(HEADER, '1,a@example.com,"Ann" Lee,,,,,,,', '2,b@example.com,Bo,,,,,,,'))).rejects.toThrow(/not readable as CSV: Trailing quote on quoted field is malformed/);
+  it('refuses broken quoting instead of guessing where records end, naming the line it starts on', async () => {
+    await expect(readCsv(lines(HEADER, '1,a@example.com,"Ann,,,,,,,,', '2,b@example.com,Bo,,,,,,,'))).rejects.toThrow('The file is not readable as CSV from line 2 on: Quoted field unterminated');
+    await expect(readCsv(lines(HEADER, '2,b@example.com,Bo,,,,,,,', '', '1,a@example.com,"Ann" Lee,,,,,,,'))).rejects.toThrow('The file is not readable as CSV from line 4 on: Trailing quote on quoted field is malformed');
   });
 
   it('refuses a quote never closed once its record runs past 1 MiB, without reading the rest of the file', async () => {
@@ -109,7 +109,7 @@ describe('CSV', () => {
       }
     })();
     await expect(all(readRecords(BUILT_IN_PROFILES['generic-csv']!, Readable.from(rows), { today: TODAY }))).rejects.toThrow(
-      /not readable as CSV: a record runs on for more than 1048576 characters/,
+      'The file is not readable as CSV from line 2 on: a record runs on for more than 1048576 characters (is a quote not closed?)',
     );
     expect(sent).toBeLessThan(4 * 1024 * 1024);
   });
