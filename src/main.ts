@@ -4,7 +4,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { superviseApiProcesses } from './api-processes';
 import { loadConfig } from './config';
-import { createDb } from './db/client';
+import { createDb, type Db } from './db/client';
 import { DomainError } from './domain/errors';
 import { SCOPES, type Scope } from './domain/scopes';
 import { seedDemoTenant } from './dev/seed-demo';
@@ -37,6 +37,26 @@ const USAGE = `usage: trainhub <command>
 /** Changes made from the command line are audited as the system's. */
 const CLI = { type: 'system' as const, id: 'cli' };
 
+/** Runs a command against the database: a DomainError becomes its code and message; the client is always let go. */
+async function withDatabase(databaseUrl: string, command: (db: Db) => Promise<void>): Promise<void> {
+  const db = createDb(databaseUrl);
+  try {
+    await command(db);
+  } catch (error) {
+    if (error instanceof DomainError) throw new Error(`${error.code}: ${error.message}`);
+    throw error;
+  } finally {
+    await db.$disconnect();
+  }
+}
+
+/** The tenant a command names by its slug. */
+async function tenantBySlug(db: Db, slug: string | undefined) {
+  const tenant = slug === undefined ? null : await db.tenant.findUnique({ where: { slug } });
+  if (!tenant) throw new Error(`No tenant has the slug ${slug}`);
+  return tenant;
+}
+
 async function main(argv: string[]): Promise<void> {
   const [command, ...args] = argv;
   const config = loadConfig();
@@ -66,19 +86,17 @@ async function main(argv: string[]): Promise<void> {
     case 'create-tenant': {
       const [slug, ...name] = args;
       if (!slug || name.length === 0) throw new Error(USAGE);
-      const db = createDb(config.DATABASE_URL);
-      const tenant = await db.tenant.create({ data: { slug, name: name.join(' ') } });
-      console.log(JSON.stringify({ tenantId: tenant.id, slug }));
-      await db.$disconnect();
+      await withDatabase(config.DATABASE_URL, async (db) => {
+        const tenant = await db.tenant.create({ data: { slug, name: name.join(' ') } });
+        console.log(JSON.stringify({ tenantId: tenant.id, slug }));
+      });
       return;
     }
     case 'import-scorm': {
       const { file, options } = fileWithOptions(args, ['tenant', 'course']);
       if (!file) throw new Error(USAGE);
-      const db = createDb(config.DATABASE_URL);
-      try {
-        const tenant = await db.tenant.findUnique({ where: { slug: options.tenant } });
-        if (!tenant) throw new Error(`No tenant has the slug ${options.tenant}`);
+      await withDatabase(config.DATABASE_URL, async (db) => {
+        const tenant = await tenantBySlug(db, options.tenant);
         const size = (await stat(file)).size;
         const mb = (bytes: number) => (bytes / 1024 / 1024).toFixed(1);
         // On a terminal one line follows the import; elsewhere (a log) one line per stage.
@@ -94,12 +112,7 @@ async function main(argv: string[]): Promise<void> {
         );
         show('done', `imported ${view.fileCount} files, ${mb(view.totalBytes)} MB`, true);
         console.log(JSON.stringify({ id: view.id, course: view.courseKey, version: view.version, scormVersion: view.scormVersion, title: view.title, files: view.fileCount }));
-      } catch (error) {
-        if (error instanceof DomainError) throw new Error(`${error.code}: ${error.message}`);
-        throw error;
-      } finally {
-        await db.$disconnect();
-      }
+      });
       return;
     }
     case 'import': {
@@ -107,43 +120,37 @@ async function main(argv: string[]): Promise<void> {
       if (!file) throw new Error(USAGE);
       const mode = options.mode ?? 'delta';
       if (mode !== 'snapshot' && mode !== 'delta') throw new Error(`${USAGE}\n--mode is snapshot or delta`);
-      if (options.kind !== undefined && options.kind !== 'people' && options.kind !== 'transcript') throw new Error(`${USAGE}\n--kind is people or transcript`);
-      const db = createDb(config.DATABASE_URL);
-      try {
-        const tenant = await db.tenant.findUnique({ where: { slug: options.tenant } });
-        if (!tenant) throw new Error(`No tenant has the slug ${options.tenant}`);
-        const run = await importFile(db, config, tenant.id, file, { profile: options.profile, mode, ...(options.kind ? { kind: options.kind } : {}) });
+      const kind = options.kind;
+      if (kind !== undefined && kind !== 'people' && kind !== 'transcript') throw new Error(`${USAGE}\n--kind is people or transcript`);
+      await withDatabase(config.DATABASE_URL, async (db) => {
+        const tenant = await tenantBySlug(db, options.tenant);
+        const run = await importFile(db, config, tenant.id, file, { profile: options.profile, mode, ...(kind ? { kind } : {}) });
         console.log(JSON.stringify({ id: run.id, state: run.state, counts: run.counts, ...(run.error ? { error: run.error } : {}) }));
         if (run.state === 'awaiting_confirmation') process.exitCode = 2;
         else if (run.state !== 'completed') process.exitCode = 1;
-      } catch (error) {
-        if (error instanceof DomainError) throw new Error(`${error.code}: ${error.message}`);
-        throw error;
-      } finally {
-        await db.$disconnect();
-      }
+      });
       return;
     }
     case 'create-lrs-client': {
       const [slug, name, ...scopes] = args;
       const unknown = scopes.filter((s) => !(LRS_SCOPES as readonly string[]).includes(s));
       if (!slug || !name || unknown.length > 0) throw new Error(`${USAGE}${unknown.length ? `\nunknown scopes: ${unknown.join(', ')}` : ''}`);
-      const db = createDb(config.DATABASE_URL);
-      const tenant = await db.tenant.findUniqueOrThrow({ where: { slug } });
-      const client = await createLrsClient(db, tenant.id, CLI, { name, scopes: scopes.length > 0 ? (scopes as LrsScope[]) : ['read', 'write'] });
-      console.log(JSON.stringify({ endpoint: `${config.PUBLIC_URL}/xapi/`, key: client.key, secret: client.secret, scopes: client.scopes }));
-      await db.$disconnect();
+      await withDatabase(config.DATABASE_URL, async (db) => {
+        const tenant = await tenantBySlug(db, slug);
+        const client = await createLrsClient(db, tenant.id, CLI, { name, scopes: scopes.length > 0 ? (scopes as LrsScope[]) : ['read', 'write'] });
+        console.log(JSON.stringify({ endpoint: `${config.PUBLIC_URL}/xapi/`, key: client.key, secret: client.secret, scopes: client.scopes }));
+      });
       return;
     }
     case 'create-api-key': {
       const [slug, name, ...scopes] = args;
       const unknown = scopes.filter((s) => !(SCOPES as readonly string[]).includes(s));
       if (!slug || !name || scopes.length === 0 || unknown.length > 0) throw new Error(`${USAGE}${unknown.length ? `\nunknown scopes: ${unknown.join(', ')}` : ''}`);
-      const db = createDb(config.DATABASE_URL);
-      const tenant = await db.tenant.findUniqueOrThrow({ where: { slug } });
-      const { key } = await issueApiKey(db, tenant.id, CLI, { name, scopes: scopes as Scope[] });
-      console.log(key);
-      await db.$disconnect();
+      await withDatabase(config.DATABASE_URL, async (db) => {
+        const tenant = await tenantBySlug(db, slug);
+        const { key } = await issueApiKey(db, tenant.id, CLI, { name, scopes: scopes as Scope[] });
+        console.log(key);
+      });
       return;
     }
     case 'list-api-keys':
@@ -151,9 +158,8 @@ async function main(argv: string[]): Promise<void> {
     case 'revoke-api-key': {
       const [slug, prefix, grace] = args;
       if (!slug || (command !== 'list-api-keys' && !prefix)) throw new Error(USAGE);
-      const db = createDb(config.DATABASE_URL);
-      try {
-        const tenant = await db.tenant.findUniqueOrThrow({ where: { slug } });
+      await withDatabase(config.DATABASE_URL, async (db) => {
+        const tenant = await tenantBySlug(db, slug);
         const keys = await listApiKeys(db, tenant.id);
         if (command === 'list-api-keys') {
           for (const k of keys) console.log([k.keyPrefix, k.name, k.scopes.join(','), `last used ${k.lastUsedAt ?? 'never'}`, k.revokedAt ? `revoked from ${k.revokedAt}` : 'active'].join('\t'));
@@ -169,9 +175,7 @@ async function main(argv: string[]): Promise<void> {
           console.log(rotated.key);
           console.error(`the old key ${rotated.previous.keyPrefix} works until ${rotated.previous.revokedAt}`);
         }
-      } finally {
-        await db.$disconnect();
-      }
+      });
       return;
     }
     default:
@@ -221,7 +225,7 @@ Ctrl-C stops everything.`);
  * command as it commits); Ctrl-C stops following, not the run.
  */
 async function importFile(
-  db: ReturnType<typeof createDb>,
+  db: Db,
   config: ReturnType<typeof loadConfig>,
   tenantId: string,
   file: string,
