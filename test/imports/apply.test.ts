@@ -1,14 +1,13 @@
-import { Readable } from 'node:stream';
 import { onboardingWorkflowId } from '../../src/domain/workflow-ids';
 import { applyImport, managerLevels } from '../../src/services/imports/apply';
 import { diffRun } from '../../src/services/imports/diff';
-import { getImportRun, receiveImport } from '../../src/services/imports/runs';
+import { getImportRun } from '../../src/services/imports/runs';
 import { stageRun } from '../../src/services/imports/staging';
 import { createTenant, daysFromToday, givenCatalog, hireEvent } from '../support/builders';
 import { startHarness, type Harness } from '../support/harness';
 import { waitForOnboarding, waitingForCompletions } from '../support/onboarding-status';
 import { apiClient } from '../support/http';
-import { errorsCsv, genericCsv, sendFile, waitForRun, type Worker } from './runs-support';
+import { errorsCsv, genericCsv, receivedRun, sendFile, waitForRun, type Worker } from './runs-support';
 
 /**
  * An HR file, applied: each change the diff found goes through the rules a single HR event goes
@@ -146,20 +145,16 @@ describe('applying an import', () => {
 
     // The run is staged and compared as its process would; then, before it is applied, the world moves:
     // the role "visitor" is deleted and B-2 is terminated by another HR event.
-    const received = await receiveImport(h.db, { taskQueue: `nobody-${tenantId}`, deliverNow: async () => undefined }, { type: 'system' }, {
+    const runId = await receivedRun(
+      h,
       tenantId,
-      profileName: 'generic-csv',
-      mode: 'delta',
-      source: 'api',
-      content: Readable.from([
-        genericCsv([
-          { id: 'A-1', roles: ['nurse'] },
-          { id: 'A-2', roles: ['visitor'] },
-          { id: 'B-2', roles: ['nurse'], name: 'Ada Lovelace', department: 'Oncology' },
-        ]),
+      genericCsv([
+        { id: 'A-1', roles: ['nurse'] },
+        { id: 'A-2', roles: ['visitor'] },
+        { id: 'B-2', roles: ['nurse'], name: 'Ada Lovelace', department: 'Oncology' },
       ]),
-    });
-    const runId = received.run.id;
+      { mode: 'delta' },
+    );
     expect(await stageRun(h.db, tenantId, runId)).toMatchObject({ state: 'diffing' });
     expect(await diffRun(h.db, tenantId, runId)).toMatchObject({ state: 'applying' });
     await h.db.role.deleteMany({ where: { tenantId, key: 'visitor' } });

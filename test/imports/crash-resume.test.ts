@@ -1,13 +1,11 @@
-import { Readable } from 'node:stream';
 import { onboardingWorkflowId } from '../../src/domain/workflow-ids';
 import { applyImport } from '../../src/services/imports/apply';
 import { diffRun } from '../../src/services/imports/diff';
-import { receiveImport } from '../../src/services/imports/runs';
 import { stageRun } from '../../src/services/imports/staging';
 import { createTenant, daysFromToday, givenCatalog } from '../support/builders';
 import { startHarness, type Harness } from '../support/harness';
 import { waitForOnboarding, waitingForCompletions } from '../support/onboarding-status';
-import { genericCsv, sendFile, waitForRun, type Worker } from './runs-support';
+import { genericCsv, receivedRun, sendFile, waitForRun, type Worker } from './runs-support';
 
 /**
  * The worker applying an import goes away in the middle of it. Its activity stops taking changes,
@@ -86,14 +84,7 @@ describe('an import survives its worker', () => {
   test('a change whose event was recorded just before a crash (its mark lost) is the same event when applied again, and counted once', async () => {
     const { tenantId } = await hospital();
     // The run is staged and compared as its process would (its own process is never started here).
-    const received = await receiveImport(h.db, { taskQueue: `nobody-${tenantId}`, deliverNow: async () => undefined }, { type: 'system' }, {
-      tenantId,
-      profileName: 'generic-csv',
-      mode: 'snapshot',
-      source: 'api',
-      content: Readable.from([genericCsv(staff(20))]),
-    });
-    const runId = received.run.id;
+    const runId = await receivedRun(h, tenantId, genericCsv(staff(20)), { mode: 'snapshot' });
     await stageRun(h.db, tenantId, runId);
     expect(await diffRun(h.db, tenantId, runId)).toMatchObject({ state: 'applying' });
     const delivery = { taskQueue: h.taskQueue, deliverNow: async () => undefined };
@@ -116,14 +107,7 @@ describe('an import survives its worker', () => {
 
   test('a run longer than one attempt may take is applied in slices, each taking up where the last stopped', async () => {
     const { tenantId } = await hospital();
-    const received = await receiveImport(h.db, { taskQueue: `nobody-${tenantId}`, deliverNow: async () => undefined }, { type: 'system' }, {
-      tenantId,
-      profileName: 'generic-csv',
-      mode: 'snapshot',
-      source: 'api',
-      content: Readable.from([genericCsv(staff(40))]),
-    });
-    const runId = received.run.id;
+    const runId = await receivedRun(h, tenantId, genericCsv(staff(40)), { mode: 'snapshot' });
     await stageRun(h.db, tenantId, runId);
     await diffRun(h.db, tenantId, runId);
     const delivery = { taskQueue: h.taskQueue, deliverNow: async () => undefined };

@@ -1,16 +1,14 @@
-import { Readable } from 'node:stream';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { dayIn, localTime } from '../../src/domain/time-zones';
 import { applyImport } from '../../src/services/imports/apply';
 import { diffRun } from '../../src/services/imports/diff';
-import { receiveImport } from '../../src/services/imports/runs';
 import { stageRun } from '../../src/services/imports/staging';
 import { temporalTestServerPath } from '../../src/temporal/binaries';
 import { importRunStateQuery, type ImportStep } from '../../src/workflows/import-run';
 import { createTenant, givenCatalog } from '../support/builders';
 import { installTestRuntime, startHarness, type Harness } from '../support/harness';
 import { apiClient } from '../support/http';
-import { genericCsv, GENERIC_COLUMNS, sendFile, waitForRun } from './runs-support';
+import { genericCsv, GENERIC_COLUMNS, receivedRun, sendFile, waitForRun } from './runs-support';
 
 /**
  * Days pass in seconds on the time-skipping server. An HR file may say that a change takes effect
@@ -140,13 +138,7 @@ describe('future-dated changes', () => {
     // Active now; on leave from the 3rd day; back on the 10th. The run's own process is not started here:
     // its step is called directly, as if it woke up only on the 12th day.
     const file = [[...GENERIC_COLUMNS, 'effective_date'].join(','), line('active', ''), line('on_leave', plusDays(today, 3)), line('active', plusDays(today, 10))].join('\r\n');
-    const { run } = await receiveImport(h.db, { taskQueue: `nobody-${tenantId}`, deliverNow: async () => undefined }, { type: 'system' }, {
-      tenantId,
-      profileName: 'hr-export',
-      mode: 'delta',
-      source: 'api',
-      content: Readable.from([`${file}\r\n`]),
-    });
+    const run = { id: await receivedRun(h, tenantId, `${file}\r\n`, { mode: 'delta', profileName: 'hr-export' }) };
     await stageRun(h.db, tenantId, run.id);
     expect(await diffRun(h.db, tenantId, run.id)).toMatchObject({ state: 'applying' });
     const changes = await h.db.importChange.findMany({ where: { runId: run.id }, orderBy: { line: 'asc' }, select: { kind: true, effectiveDate: true } });

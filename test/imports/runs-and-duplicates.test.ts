@@ -7,7 +7,7 @@ import { removeTenant } from '../../src/services/identity/tenants';
 import { readStoredFile, stageRun } from '../../src/services/imports/staging';
 import { createTenant } from '../support/builders';
 import { startHarness, type Harness } from '../support/harness';
-import { genericCsv, sendFile, waitForRun, type Worker } from './runs-support';
+import { genericCsv, receivedRun, sendFile, waitForRun, type Worker } from './runs-support';
 
 /**
  * A file sent for import becomes a run: its bytes are kept in the database in pieces of 1 MiB (so any
@@ -163,10 +163,7 @@ describe('receiving import files', () => {
   test('its steps may run again, or twice at once (a retried activity, a lost worker): the run is staged and compared once', async () => {
     const { tenantId } = await createTenant(h.db);
     await h.db.role.create({ data: { tenantId, key: 'nurse', name: 'Nurse' } });
-    // A run whose process is not started here (its command waits on a task queue nobody serves): the test runs its steps.
-    const delivery = { taskQueue: 'nobody-serves-this', deliverNow: async () => undefined };
-    const content = Readable.from([Buffer.from(genericCsv(workers('T', 40).map((w) => ({ ...w, roles: ['nurse'] }))))]);
-    const { run } = await receiveImport(h.db, delivery, { type: 'system', id: 'test' }, { tenantId, profileName: 'generic-csv', mode: 'snapshot', source: 'test', content });
+    const run = { id: await receivedRun(h, tenantId, genericCsv(workers('T', 40).map((w) => ({ ...w, roles: ['nurse'] }))), { mode: 'snapshot' }) };
 
     const staged = await Promise.all([stageRun(h.db, tenantId, run.id), stageRun(h.db, tenantId, run.id)]);
     expect(staged.map((s) => s.state)).toEqual(['diffing', 'diffing']);
@@ -181,14 +178,12 @@ describe('receiving import files', () => {
   });
 
   test('a run removed with its tenant takes its pieces, staged rows and changes with it; other runs keep theirs', async () => {
-    const delivery = { taskQueue: 'nobody-serves-this', deliverNow: async () => undefined };
     const stagedAndDiffed = async () => {
       const { tenantId } = await createTenant(h.db);
-      const content = Readable.from([Buffer.from(genericCsv(workers('R', 12)))]);
-      const { run } = await receiveImport(h.db, delivery, { type: 'system', id: 'test' }, { tenantId, profileName: 'generic-csv', mode: 'snapshot', source: 'test', content });
-      await stageRun(h.db, tenantId, run.id);
-      await diffRun(h.db, tenantId, run.id);
-      return { tenantId, runId: run.id };
+      const runId = await receivedRun(h, tenantId, genericCsv(workers('R', 12)), { mode: 'snapshot' });
+      await stageRun(h.db, tenantId, runId);
+      await diffRun(h.db, tenantId, runId);
+      return { tenantId, runId };
     };
     const held = async (runId: string) =>
       [await h.db.importChunk.count({ where: { runId } }), await h.db.importRow.count({ where: { runId } }), await h.db.importChange.count({ where: { runId } })];

@@ -1,7 +1,25 @@
+import { Readable } from 'node:stream';
+import type { ImportMode } from '../../src/generated/prisma/enums';
+import { receiveImport } from '../../src/services/imports/runs';
 import type { Harness } from '../support/harness';
 import { toCsv } from '../../src/services/renewals/audit-trail';
 
 /** What the tests of import runs share: sending a file as an integrator does, and following its run. */
+
+/**
+ * A file received as a run whose own process is never started (its start command waits on a task
+ * queue nobody serves), so that a test calls the run's steps itself. Returns the run's id.
+ */
+export async function receivedRun(h: Harness, tenantId: string, file: string, options: { mode: ImportMode; profileName?: string }): Promise<string> {
+  const { run } = await receiveImport(h.db, { taskQueue: `nobody-${tenantId}`, deliverNow: async () => undefined }, { type: 'system', id: 'test' }, {
+    tenantId,
+    profileName: options.profileName ?? 'generic-csv',
+    mode: options.mode,
+    source: 'test',
+    content: Readable.from([Buffer.from(file)]),
+  });
+  return run.id;
+}
 
 export interface Sent {
   status: number;
