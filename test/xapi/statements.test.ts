@@ -241,6 +241,20 @@ describe('xAPI statements resource', () => {
     expect(missing.headers.get('x-experience-api-consistent-through')).toMatch(/^\d{4}-\d{2}-\d{2}T/);
   });
 
+  test('Communication 3.3.s3.b1 (XAPI-00333, 2.0.0 XAPI-00321): every answer carries X-Experience-API-Version — a 400 for a missing or unsupported version header, a 401 and a CORS preflight included', async () => {
+    const basic = `Basic ${Buffer.from(`${credentials.key}:${credentials.secret}`).toString('base64')}`;
+    for (const path of ['/statements', '/activities', '/activities/state', '/activities/profile', '/agents', '/agents/profile']) {
+      const bare = await fetch(`${h.baseUrl}/xapi${path}`, { headers: { authorization: basic } });
+      expect([path, bare.status, bare.headers.get('x-experience-api-version')]).toEqual([path, 400, '2.0.0']);
+    }
+    const unsupported = await fetch(`${h.baseUrl}/xapi/statements`, { headers: { authorization: basic, 'x-experience-api-version': '0.95' } });
+    expect([unsupported.status, unsupported.headers.get('x-experience-api-version')]).toEqual([400, '2.0.0']);
+    const stranger = await fetch(`${h.baseUrl}/xapi/statements`, { headers: { authorization: 'Basic Zm9vOmJhcg==', 'x-experience-api-version': '1.0.3' } });
+    expect([stranger.status, stranger.headers.get('x-experience-api-version')]).toEqual([401, '1.0.3']);
+    const preflight = await fetch(`${h.baseUrl}/xapi/statements`, { method: 'OPTIONS', headers: { origin: 'https://content.example', 'x-experience-api-version': '2.0' } });
+    expect([preflight.status, preflight.headers.get('x-experience-api-version')]).toEqual([204, '2.0.0']);
+  });
+
   test('XAPI-00161: a statement, a StatementResult, the ids of a POST and an error are application/json exactly, without a charset parameter', async () => {
     const posted = await lrs.post('/statements', statement({ actor: learner() }));
     expect(posted.headers.get('content-type')).toBe('application/json');

@@ -10,6 +10,24 @@ export const badRequest = (message: string, details?: unknown) => new XapiError(
 
 const VERSION = /^(1\.0(\.[0-3])?|2\.0(\.0)?)$/;
 
+/** The version a request's X-Experience-API-Version header stands for, or null when it names none this LRS speaks. */
+function versionAsked(req: Request): '1.0.3' | '2.0.0' | null {
+  const given = (req.get('x-experience-api-version') ?? '').trim();
+  if (!VERSION.test(given)) return null;
+  return given.startsWith('2') ? '2.0.0' : '1.0.3';
+}
+
+/**
+ * Every answer of the LRS carries X-Experience-API-Version (1.0.3 Communication 3.3.s3.b1, 2.0.0
+ * Communication 1.3): mounted first, so that a 400 for a missing or unsupported version header, a
+ * 401 and an OPTIONS answer carry it too. It is the version asked for when this LRS speaks it,
+ * otherwise the latest (2.0.0); requireVersion and the About Resource set it again where they answer.
+ */
+export const versionOnEveryAnswer: RequestHandler = (req, res, next) => {
+  res.set('x-experience-api-version', versionAsked(req) ?? '2.0.0');
+  next();
+};
+
 /**
  * Every /xapi request except GET /xapi/about names the version it speaks (xAPI 1.0.3 §6.2, 2.0.0
  * Communication §1.3): 1.0.x is answered as 1.0.3, 2.0.x as 2.0.0; anything else is 400.
@@ -17,8 +35,9 @@ const VERSION = /^(1\.0(\.[0-3])?|2\.0(\.0)?)$/;
 export const requireVersion: RequestHandler = (req, res, next) => {
   const given = req.get('x-experience-api-version');
   if (!given) return next(badRequest('The X-Experience-API-Version header is required (1.0.3 or 2.0.0)'));
-  if (!VERSION.test(given.trim())) return next(badRequest(`X-Experience-API-Version ${given} is not supported; use 1.0.3 or 2.0.0`));
-  req.xapiVersion = given.trim().startsWith('2') ? '2.0.0' : '1.0.3';
+  const version = versionAsked(req);
+  if (!version) return next(badRequest(`X-Experience-API-Version ${given} is not supported; use 1.0.3 or 2.0.0`));
+  req.xapiVersion = version;
   res.set('x-experience-api-version', req.xapiVersion);
   next();
 };

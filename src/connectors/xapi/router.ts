@@ -5,7 +5,7 @@ import type { CommandDelivery } from '../../services/processes/operations';
 import { aboutRouter } from './about';
 import { documentsRouter } from './documents';
 import { consistentThroughOnEveryAnswer, statementsRouter } from './statements';
-import { alternateRequestSyntax, authenticateLrs, cors, requireVersion, unansweredRequests, xapiErrors } from './http';
+import { alternateRequestSyntax, authenticateLrs, cors, requireVersion, unansweredRequests, versionOnEveryAnswer, xapiErrors } from './http';
 
 export interface XapiRouterDeps {
   db: Db;
@@ -24,7 +24,7 @@ export interface XapiRouterDeps {
  */
 export function xapiRouter({ db, delivery, publicUrl, rateLimitPerMinute = 3_000, maxBodyBytes = 20 * 1024 * 1024 }: XapiRouterDeps): Router {
   const router = Router({ strict: false });
-  router.use(cors);
+  router.use(versionOnEveryAnswer, cors);
   // Every body is read as bytes: statements are JSON or multipart/mixed, documents are whatever they are.
   router.use(express.raw({ type: () => true, limit: maxBodyBytes }));
   router.use(alternateRequestSyntax);
