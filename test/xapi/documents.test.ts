@@ -175,6 +175,25 @@ describe('Document Resources', () => {
     expect((await lrs.get('/activities/state', { query: fresh })).text).toBe('1');
   });
 
+  test('Communication 2.2.s8.b2 (XAPI-00314): a POST whose Content-Type is application/json but whose body is no JSON object is 400 even when no document exists, and nothing is stored', async () => {
+    const lrs = await lrsClient();
+    const places = [
+      ['/activities/state', { activityId: activity(), agent: learner(), stateId: 'new' }],
+      ['/activities/profile', { activityId: activity(), profileId: 'new' }],
+      ['/agents/profile', { agent: learner(), profileId: 'new' }],
+    ] as const;
+    for (const [path, query] of places) {
+      for (const body of ['{"test":"value"}[', '[1, 2]', '', 'abcdefg']) {
+        const answer = await lrs.post(path, { query, body, type: 'application/json; charset=utf-8' });
+        expect([path, body, answer.status]).toEqual([path, body, 400]);
+        expect(answer.json.error.message).toMatch(/^The posted document is/);
+      }
+      expect((await lrs.get(path, { query })).status).toBe(404);
+      expect((await lrs.post(path, { query, body: { test: 'value' } })).status).toBe(204);
+      expect((await lrs.get(path, { query })).json).toEqual({ test: 'value' });
+    }
+  });
+
   test('Communication 2.3.s4 / 2.6.s4 / 2.7.s4: GET without the id lists the ids of the scope; since keeps those updated after it (exclusive); Last-Modified is the latest update', async () => {
     const lrs = await lrsClient();
     const context = { activityId: activity(), agent: learner() };

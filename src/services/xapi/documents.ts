@@ -97,10 +97,12 @@ export async function putDocument(db: Db, key: DocumentKey, document: DocumentCo
 /**
  * POST: a new document is stored as sent; over an existing one, both must be JSON objects
  * (application/json) and the posted object's top-level properties replace the stored ones
- * (Communication 2.2 JSON Procedure) — otherwise 400 and nothing changes. If-Match and
- * If-None-Match are honoured as for PUT (412).
+ * (Communication 2.2 JSON Procedure) — otherwise 400 and nothing changes. A posted document that
+ * says it is application/json must be a JSON object whether or not one is stored yet
+ * (Communication 2.2.s8.b2; ADL XAPI-00314). If-Match and If-None-Match are honoured as for PUT (412).
  */
 export async function postDocument(db: Db, key: DocumentKey, document: DocumentContent, preconditions: Preconditions, now = new Date()): Promise<void> {
+  if (mediaType(document.contentType) === 'application/json') jsonObjectOf(document, 'The posted document');
   await withLockedDocument(db, key, async (tx, current) => {
     checkPreconditions(current, preconditions);
     if (!current) return write(tx, key, null, document, now);
