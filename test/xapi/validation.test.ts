@@ -862,6 +862,12 @@ describe('ADL conformance suite templates', () => {
       object_actor: { actor: agentDefault, verb: attended, object: { objectType: 'Agent' } },
       object_statementref: { actor: agentDefault, verb: attended, object: referenced },
       object_substatement: { actor: agentDefault, verb: attended, object: { objectType: 'SubStatement' } },
+      object_statementref_no_id: { actor: agentDefault, verb: attended, object: { objectType: 'StatementRef' } },
+      object_substatement_default: {
+        actor: agentDefault,
+        verb: attended,
+        object: { objectType: 'SubStatement', actor: { objectType: 'Agent', mbox_sha1sum: 'cd9b00a5611f94eaa7b1661edab976068e364975' }, verb: reported, object: meeting },
+      },
     },
     substatements: {
       actor: { objectType: 'SubStatement', actor: { objectType: 'Agent' }, verb: reported, object: meeting },
@@ -871,6 +877,12 @@ describe('ADL conformance suite templates', () => {
       verb: { objectType: 'SubStatement', actor: agentDefault, verb: {}, object: meeting },
       no_object: { objectType: 'SubStatement', actor: agentDefault, verb: reported },
       statementref: { objectType: 'SubStatement', actor: agentDefault, verb: reported, object: referenced },
+      default: { objectType: 'SubStatement', actor: agentDefault, verb: reported, object: meeting },
+      no_actor: { objectType: 'SubStatement', verb: reported, object: meeting },
+      no_verb: { objectType: 'SubStatement', actor: agentDefault, object: meeting },
+      agent: { objectType: 'SubStatement', actor: agentDefault, verb: reported, object: { objectType: 'Agent' } },
+      group: { objectType: 'SubStatement', actor: agentDefault, verb: reported, object: { objectType: 'Group' } },
+      statementref_no_id: { objectType: 'SubStatement', actor: agentDefault, verb: reported, object: { objectType: 'StatementRef' } },
     },
     agents: {
       default: agentDefault,
@@ -879,6 +891,7 @@ describe('ADL conformance suite templates', () => {
       openid: { objectType: 'Agent', name: 'xAPI openid', openid: 'http://openid.example.org/12345' },
       account: { objectType: 'Agent', name: 'xAPI account', account: { homePage: 'http://www.example.com', name: 'xAPI account name' } },
       account_no_name: { objectType: 'Agent', name: 'xAPI account', account: { homePage: 'http://www.example.com' } },
+      account_no_homepage: { objectType: 'Agent', name: 'xAPI account', account: { name: 'xAPI account name' } },
     },
     groups: {
       default: { objectType: 'Group', name: 'Group Identified', mbox: 'mailto:xapi@adlnet.gov' },
@@ -893,6 +906,7 @@ describe('ADL conformance suite templates', () => {
       identified_openid: { objectType: 'Group', openid: 'http://openid.example.org/12345', member: [agentDefault] },
       identified_account: { objectType: 'Group', account: { homePage: 'http://www.example.com', name: 'xAPI account name' } },
       identified_account_no_name: { objectType: 'Group', account: { homePage: 'http://www.example.com' } },
+      identified_account_no_homepage: { objectType: 'Group', account: { name: 'xAPI account name' } },
     },
     contexts: {
       default: {
@@ -939,7 +953,12 @@ describe('ADL conformance suite templates', () => {
       },
       no_extensions: { score: { scaled: 0.95 }, success: true, completion: true, duration: 'PT1H0M0S' },
     },
-    verbs: { default: attended, no_display: { id: 'http://adlnet.gov/expapi/verbs/attended' } },
+    verbs: {
+      default: attended,
+      no_display: { id: 'http://adlnet.gov/expapi/verbs/attended' },
+      no_id: { display: attended.display },
+      voided: { id: 'http://adlnet.gov/expapi/verbs/voided', display: { 'en-US': 'voided' } },
+    },
     activities: {
       default: withDefinitionOf(meeting),
       no_id: { objectType: 'Activity', definition: meetingDefinition },
@@ -1293,6 +1312,154 @@ describe('ADL conformance suite templates', () => {
     ];
     describe('xAPI 1.0.3', () => replay(cases('1.0.3')));
     describe('xAPI 2.0', () => replay(cases('2.0.0'), '2.0.0'));
+  });
+
+  describe('Data 2.4.11 Attachments (configs/attachments.js)', () => {
+    const valid = {
+      usageType: 'http://example.com/attachment-usage/test',
+      display: { 'en-US': 'A test attachment' },
+      description: { 'en-US': 'A test attachment (description)' },
+      contentType: 'text/plain; charset=ascii',
+      length: 27,
+      sha2: '495395e777cd98da653df9615d09c0fd6bb2f8d4788394cd53c56a3bfdcd848a',
+      fileUrl: 'http://over.there.com/file.txt',
+    };
+    const withAttachment = (change: Json): Case[1] => [ref('statement', 'statements.attachment'), { attachments: [{ ...valid, ...change }] }];
+    replay([
+      ['XAPI-00025 attachments an array of Attachments', withAttachment({}), 200],
+      ['XAPI-00025 attachments an Attachment, not an array', [ref('statement', 'statements.attachment'), { attachments: valid }], 400],
+      ['Data 2.4.11 an attachment a number', [ref('statement', 'statements.attachment'), { attachments: [12345] }], 400],
+      ['Data 2.4.11 an attachment a string', [ref('statement', 'statements.attachment'), { attachments: ['should fail'] }], 400],
+      ['XAPI-00107 usageType not an IRI', withAttachment({ usageType: 'should fail' }), 400],
+      ['XAPI-00105 contentType not a media type', withAttachment({ contentType: 'should fail' }), 400],
+      ['XAPI-00102 length a string', withAttachment({ length: 'should fail' }), 400],
+      ['XAPI-00103 sha2 a number', withAttachment({ sha2: 12345 }), 400],
+      ['XAPI-00104 fileUrl not an IRL', withAttachment({ fileUrl: 'should fail' }), 400],
+      ['XAPI-00106 description a number', withAttachment({ description: 12345 }), 400],
+      ['XAPI-00106 description a string', withAttachment({ description: 'should error' }), 400],
+    ]);
+  });
+
+  describe('Data 2.4.4 objectType of the object (configs/objects.js, XAPI-00046)', () => {
+    replay([
+      ['activity "activity"', [ref('statement', 'statements.object_activity'), ref('object', 'activities.default'), { objectType: 'activity' }], 400],
+      ['substatement activity "activity"', [ref('statement', 'statements.object_substatement'), ref('object', 'substatements.activity'), ref('object', 'activities.default'), { objectType: 'activity' }], 400],
+      ['agent "agent"', [ref('statement', 'statements.object_actor'), ref('object', 'agents.default'), { objectType: 'agent' }], 400],
+      ['substatement agent "agent"', [ref('statement', 'statements.object_substatement'), ref('object', 'substatements.agent'), ref('object', 'agents.default'), { objectType: 'agent' }], 400],
+      ['group "group"', [ref('statement', 'statements.object_actor'), ref('object', 'groups.default'), { objectType: 'group' }], 400],
+      ['substatement group "group"', [ref('statement', 'statements.object_substatement'), ref('object', 'substatements.group'), ref('object', 'groups.default'), { objectType: 'group' }], 400],
+      ['StatementRef "statementref"', [ref('statement', 'statements.object_statementref'), { objectType: 'statementref' }], 400],
+      ['substatement StatementRef "statementref"', [ref('statement', 'statements.object_substatement'), ref('object', 'substatements.statementref'), { objectType: 'statementref' }], 400],
+      ['SubStatement "substatement"', [ref('statement', 'statements.object_substatement'), ref('object', 'substatements.default'), { objectType: 'substatement' }], 400],
+    ]);
+  });
+
+  describe('Data 2.4.4.3 SubStatements and Statement References (configs/substatements.js, statementrefs.js)', () => {
+    const sub = (...then: (Json | [string, string])[]): Case[1] => [ref('statement', 'statements.object_substatement'), ...then];
+    replay([
+      ['the SubStatement template passes', sub(ref('object', 'substatements.default')), 200],
+      ['4.1.4.3.d objectType "substatement"', sub(ref('object', 'substatements.default'), { objectType: 'substatement' }), 400],
+      ['4.1.4.3.e a SubStatement needs an actor', sub(ref('object', 'substatements.no_actor')), 400],
+      ['4.1.4.3.e a SubStatement needs an object', sub(ref('object', 'substatements.no_object')), 400],
+      ['4.1.4.3.e a SubStatement needs a verb', sub(ref('object', 'substatements.no_verb')), 400],
+      ['4.1.4.3.e a SubStatement with the context template', sub(ref('object', 'substatements.context'), ref('context', 'contexts.default')), 200],
+      ['4.1.4.3.e a SubStatement with the result template', sub(ref('object', 'substatements.result'), ref('result', 'results.default')), 200],
+      ['4.1.4.3.e a SubStatement about a StatementRef', sub(ref('object', 'substatements.statementref')), 200],
+      ['4.1.4.3.e a SubStatement about an Agent', sub(ref('object', 'substatements.agent'), ref('object', 'agents.default')), 200],
+      ['4.1.4.3.e a SubStatement about a Group', sub(ref('object', 'substatements.group'), ref('object', 'groups.default')), 200],
+      ['4.1.4.2.g a SubStatement about a SubStatement', sub(ref('object', 'statements.object_substatement'), ref('object', 'statements.object_substatement_default')), 400],
+      ['4.1.4.2.f a SubStatement with id', sub(ref('object', 'substatements.default'), { id: 'fd41c918-b88b-4b20-a0a5-a4c32391aaa0' }), 400],
+      ['4.1.4.2.f a SubStatement with stored', sub(ref('object', 'substatements.default'), { stored: '2013-05-18T05:32:34.804Z' }), 400],
+      ['4.1.4.2.f a SubStatement with version', sub(ref('object', 'substatements.default'), { version: '1.0.0' }), 400],
+      ['4.1.4.2.f a SubStatement with authority', sub(ref('object', 'statements.authority'), ref('authority', 'agents.default')), 400],
+      ['the StatementRef template passes', [ref('statement', 'statements.object_statementref')], 200],
+      ['XAPI-00073 StatementRef objectType "statementref"', [ref('statement', 'statements.object_statementref'), { object: { objectType: 'statementref' } }], 400],
+      ['XAPI-00073 substatement StatementRef objectType "statementref"', sub(ref('object', 'substatements.statementref'), { object: { objectType: 'statementref' } }), 400],
+      ['XAPI-00072 StatementRef without id', [ref('statement', 'statements.object_statementref_no_id')], 400],
+      ['XAPI-00072 substatement StatementRef without id', sub(ref('object', 'substatements.statementref_no_id')), 400],
+      ['XAPI-00072 StatementRef id not a UUID', [ref('statement', 'statements.object_statementref'), { object: { id: 'should fail' } }], 400],
+      ['XAPI-00072 substatement StatementRef id not a UUID', sub(ref('object', 'substatements.statementref'), { object: { id: 'should fail' } }), 400],
+    ]);
+  });
+
+  describe('Data 2.4.3 Verb and 2.3.2 Voiding (configs/verbs.js, voiding.js)', () => {
+    const inSub = (...then: (Json | [string, string])[]): Case[1] => [ref('statement', 'statements.object_substatement'), ref('object', 'substatements.verb'), ...then];
+    replay([
+      ['the verb template passes', [ref('statement', 'statements.verb'), ref('verb', 'verbs.default')], 200],
+      ['the substatement verb template passes', inSub(ref('verb', 'verbs.default')), 200],
+      ['XAPI-00044 verb without id', [ref('statement', 'statements.verb'), ref('verb', 'verbs.no_id')], 400],
+      ['XAPI-00044 substatement verb without id', inSub(ref('verb', 'verbs.no_id')), 400],
+      ['XAPI-00044 verb id not an IRI', [ref('statement', 'statements.verb'), ref('verb', 'verbs.default'), { id: 'ab=c://should.fail.com' }], 400],
+      ['XAPI-00044 substatement verb a string', inSub({ verb: 'ab=c://should.fail.com' }), 400],
+      ['XAPI-00045 display keyed by no language tag', [ref('statement', 'statements.verb'), ref('verb', 'verbs.default'), { display: { a12345: 'attended' } }], 400],
+      ['XAPI-00045 substatement display keyed by no language tag', inSub(ref('verb', 'verbs.default'), { display: { a12345: 'attended' } }), 400],
+      ['XAPI-00019/00020 voided with a StatementRef to a statement the LRS need not have', [ref('statement', 'statements.object_statementref'), ref('verb', 'verbs.voided')], 200],
+      ['XAPI-00017 voided with an Activity object', [ref('statement', 'statements.verb'), ref('verb', 'verbs.voided')], 400],
+    ]);
+  });
+
+  describe('Data 4.1 Extensions (configs/extensions.js)', () => {
+    const values: [string, unknown][] = [['boolean', true], ['numeric', 12345], ['object', { key: 'valid' }], ['string', 'valid']];
+    const places = (extensions: Json, activityTemplate = 'activities.default', result = 'results.default', context = 'contexts.default'): [string, Case[1][]][] => [
+      ['activity', activityIn(activityTemplate, { definition: { extensions } })],
+      ['result', resultIn({ extensions }).map((layers) => layers.map((x) => (Array.isArray(x) && x[1] === 'results.default' ? ref('result', result) : x)))],
+      ['context', contextIn(context, { extensions })],
+    ];
+    replay([
+      ...values.flatMap(([kind, value]) => places({ 'http://example.com/ex': value }).flatMap(([place, variants]) => both(`${place} extension value ${kind}`, variants, 200))),
+      ...places({}, 'activities.no_extensions', 'results.no_extensions', 'contexts.no_extensions').flatMap(([place, variants]) => both(`${place} extensions empty`, variants, 200)),
+      ...places({ 'should fail': true }).flatMap(([place, variants]) => both(`Data 4.1.s3.b1 ${place} extension key not an IRI`, variants, 400)),
+    ]);
+  });
+
+  describe('Data 2.4.2 Actor objectType, name and Account (configs/actors.js, accountobjects.js)', () => {
+    const everyPlace = { ...actorPlaces, ...teamPlaces };
+    replay([
+      ...everywhere(actorPlaces, '4.1.2.1 objectType a number', 'agents.default', { objectType: 123 }, 400),
+      ...everywhere(actorPlaces, '4.1.2.1 objectType an object', 'agents.default', { objectType: { key: 'value' } }, 400),
+      ...everywhere(actorPlaces, '4.1.2.1 name a number', 'agents.default', { name: 123 }, 400),
+      ...everywhere(actorPlaces, '4.1.2.1 name an object', 'agents.default', { name: { key: 'value' } }, 400),
+      ...Object.entries(actorPlaces).map(([place, build]): Case => [`${place}: 4.1.2.1.a an Agent without an identifier`, build({ objectType: 'Agent' }), 400]),
+      ...['account', 'mbox', 'mbox_sha1sum', 'openid'].flatMap((ifi) => everywhere(actorPlaces, `4.1.2.1.a an Agent with ${ifi}`, `agents.${ifi}`, undefined, 200)),
+      ...everywhere(actorPlaces, 'XAPI-00042 agent account without homePage', 'agents.account_no_homepage', undefined, 400),
+      ...everywhere(everyPlace, 'XAPI-00042 group account without homePage', 'groups.identified_account_no_homepage', undefined, 400),
+      ...everywhere(actorPlaces, 'XAPI-00042 agent account homePage not an IRL', 'agents.account_no_homepage', { account: { homePage: 'ab=c://should.fail.com' } }, 400),
+      ...everywhere(everyPlace, 'XAPI-00042 group account homePage not an IRL', 'groups.identified_account_no_homepage', { account: { homePage: 'ab=c://should.fail.com' } }, 400),
+      ...everywhere(actorPlaces, 'XAPI-00043 agent account without name', 'agents.account_no_name', undefined, 400),
+      ...everywhere(everyPlace, 'XAPI-00043 group account without name', 'groups.identified_account_no_name', undefined, 400),
+    ]);
+  });
+
+  describe('Data 2.2 well-created objects (configs/verify.js, XAPI-00014)', () => {
+    const definitions: [string, Json][] = [
+      ['no properties', {}],
+      ['name', { name: { 'en-GB': 'example meeting', 'en-US': 'example meeting' } }],
+      ['description', { description: { 'en-US': 'An example meeting that happened on a specific occasion with certain people present.' } }],
+      ['type', { type: 'http://adlnet.gov/expapi/activities/meeting' }],
+      ['moreInfo', { moreInfo: 'http://virtualmeeting.example.com/345256' }],
+      ['extensions', { extensions: { 'http://example.com/profiles/meetings/extension/location': 'X:\\meetings\\minutes\\examplemeeting.one' } }],
+      ['interactionType', { interactionType: 'fill-in', correctResponsesPattern: ['Bob"s your uncle'] }],
+    ];
+    replay([
+      ...everywhere(actorPlaces, 'the agent template passes', 'agents.default', undefined, 200),
+      ...everywhere({ ...withoutAuthority, ...teamPlaces }, 'the identified group template passes', 'groups.default', undefined, 200),
+      ...everywhere({ ...withoutAuthority, ...teamPlaces }, 'Data 2.4.2.2 an anonymous group needs no identifier', 'groups.anonymous', undefined, 200),
+      ['authority: the anonymous group of 3-legged OAuth', [ref('statement', 'statements.authority'), ref('authority', 'groups.anonymous_two_member')], 200],
+      ...['default', 'choice', 'likert', 'matching', 'performance', 'sequencing'].flatMap((template) => both(`the activity template ${template} passes`, activityIn(`activities.${template}`), 200)),
+      ...definitions.flatMap(([name, definition]) => both(`Data 2.4.4.1.s2 a definition with ${name}`, activityIn('activities.no_definition', { definition }), 200)),
+      ...(['parent', 'grouping', 'category', 'other'] as const).flatMap((kind) => both(`Data 2.4.6.2.s4.b2 contextActivities ${kind} a single Activity`, contextIn(`contexts.${kind}`), 200)),
+    ]);
+  });
+
+  describe('Data 2.4.7 Timestamp (configs/timestamp_property.js, XAPI-00022)', () => {
+    const future = new Date(new Date().setFullYear(new Date().getFullYear() + 5)).toISOString();
+    const cases = (name: string, timestamp: string, expected: 200 | 400): Case[] => [
+      [`statement timestamp ${name}`, [ref('statement', 'statements.default'), { timestamp }], expected],
+      [`substatement timestamp ${name}`, [ref('statement', 'statements.object_substatement'), ref('object', 'statements.default'), { timestamp }], expected],
+    ];
+    const all = [...cases('"should fail"', 'should fail', 400), ...cases('"01/011/2015"', '01/011/2015', 400), ...cases('five years ahead is accepted', future, 200)];
+    describe('xAPI 1.0.3', () => replay(all));
+    describe('xAPI 2.0', () => replay(all, '2.0.0'));
   });
 
   describe('xAPI 2.0 contextAgents and contextGroups (v2_0/configs/contextagents.js, contextgroups.js)', () => {
