@@ -4,6 +4,7 @@ import { createTenant } from '../support/builders';
 import { startHarness, type Harness } from '../support/harness';
 import { lrsClient, query, statement, verbs } from '../support/lrs';
 import { createLrsClient } from '../../src/services/xapi/lrs-clients';
+import { removeTenant } from '../../src/services/identity/tenants';
 
 /**
  * The Statement Resource over real HTTP, as xAPI 1.0.3 Communication 2.1 (and 2.0.0) says: storing
@@ -222,6 +223,29 @@ describe('xAPI statements resource', () => {
       expect((await lrs.get(`/statements${query({ agent: actor, limit: '0' })}`)).body.statements).toHaveLength(288);
       expect((await lrs.get(`/activities?activityId=${encodeURIComponent(shared[0]!.id)}`)).body.definition.name).toEqual({ 'en-US': 'Shared 0' });
     }
+  });
+
+  test("a tenant's removal takes its statements with their agent and activity rows; another tenant keeps its own", async () => {
+    const withStatements = async () => {
+      const tenant = await createTenant(h.db);
+      const content = lrsClient(h.baseUrl, await createLrsClient(h.db, tenant.tenantId, { type: 'system' }, { name: 'Content', scopes: ['write'] }));
+      const context = { contextActivities: { parent: [activity()] } };
+      expect((await content.post('/statements', Array.from({ length: 3 }, () => statement({ actor: learner(), object: activity(), context })))).status).toBe(200);
+      return tenant.tenantId;
+    };
+    const held = async (id: string) => [
+      await h.db.xapiStatement.count({ where: { tenantId: id } }),
+      await h.db.xapiStatementAgent.count({ where: { tenantId: id } }),
+      await h.db.xapiStatementActivity.count({ where: { tenantId: id } }),
+    ];
+    const [gone, kept] = [await withStatements(), await withStatements()];
+    // Each statement: its actor and authority, its object and parent.
+    expect(await held(gone)).toEqual([3, 6, 6]);
+
+    await removeTenant(h.db, gone);
+
+    expect(await held(gone)).toEqual([0, 0, 0]);
+    expect(await held(kept)).toEqual([3, 6, 6]);
   });
 
   test('XAPI-00152: X-Experience-API-Consistent-Through is never before the stored of a statement the answer returns, even one stored a moment ago', async () => {

@@ -4,7 +4,7 @@ import { XapiError } from '../../connectors/xapi/http';
 import { agentIdentifier, statementActivities, statementAgents } from '../../connectors/xapi/agents';
 import { activityDefinitionMerge, sameStatement } from '../../connectors/xapi/formats';
 import type { AttachmentPart } from '../../connectors/xapi/multipart';
-import type { Statement } from '../../connectors/xapi/validation';
+import type { ActivityDefinition, Statement } from '../../connectors/xapi/validation';
 import type { Actor } from '../audit/trail';
 import { completionsFromStatements, revokeVoidedCompletions } from './completions';
 
@@ -40,18 +40,10 @@ export async function storeStatements(
   const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
   if (repeated) throw new XapiError(400, 'duplicate_statement_id', `The batch holds statement ${repeated} twice`);
   return db.$transaction(async (tx) => {
-    const existing = await tx.xapiStatement.findMany({ where: { tenantId: context.tenantId, id: { in: ids } }, select: { id: true, statement: true } });
-    const known = new Map(existing.map((row) => [row.id, row.statement as Statement]));
-    for (const [i, statement] of stamped.entries()) {
-      const previous = known.get(statement.id);
-      // Compared with the statement as sent: what the LRS filled in (a timestamp the sender left out) does not count.
-      if (previous && !sameStatement(previous, { ...incoming[i]!, id: statement.id })) {
-        throw new XapiError(409, 'statement_conflict', `Statement ${statement.id} is on record with other content; a new statement needs a new id`, { id: statement.id });
-      }
-    }
-    const fresh = stamped.filter((s) => !known.has(s.id));
-    await checkVoiding(tx, context.tenantId, fresh);
-    const stored = await insert(tx, context, fresh, now);
+    await checkVoiding(tx, context.tenantId, stamped);
+    const stored = await insert(tx, context, stamped, now);
+    await checkRepeats(tx, context.tenantId, incoming, stamped, new Set(stored.map((s) => s.statement.id)));
+    const fresh = stored.map((s) => s.statement);
     await voidTargets(tx, context.tenantId, fresh);
     await keepAttachments(tx, context.tenantId, parts);
     await keepActivityDefinitions(tx, context.tenantId, fresh);
@@ -64,6 +56,22 @@ export async function storeStatements(
     ];
     return { ids, stored, commandIds };
   });
+}
+
+/**
+ * A statement whose id is on record is accepted again when it is the same statement, compared with
+ * the statement as sent: what the LRS filled in (a timestamp the sender left out) does not count.
+ */
+async function checkRepeats(tx: DbTx, tenantId: string, incoming: Statement[], stamped: Statement[], inserted: Set<string>): Promise<void> {
+  const repeated = stamped.flatMap((statement, i) => (inserted.has(statement.id) ? [] : [{ statement, sent: incoming[i]! }]));
+  if (repeated.length === 0) return;
+  const onRecord = await tx.xapiStatement.findMany({ where: { tenantId, id: { in: repeated.map((r) => r.statement.id) } }, select: { id: true, statement: true } });
+  const known = new Map(onRecord.map((row) => [row.id, row.statement as Statement]));
+  for (const { statement, sent } of repeated) {
+    if (!sameStatement(known.get(statement.id)!, { ...sent, id: statement.id })) {
+      throw new XapiError(409, 'statement_conflict', `Statement ${statement.id} is on record with other content; a new statement needs a new id`, { id: statement.id });
+    }
+  }
 }
 
 /** What the LRS adds to a statement as it stores it (Data 2.4.8–2.4.10). */
@@ -90,35 +98,49 @@ async function checkVoiding(tx: DbTx, tenantId: string, statements: Statement[])
   if (bad) throw new XapiError(400, 'voiding_a_voiding_statement', `Statement ${bad} is itself a voiding statement and cannot be voided`);
 }
 
+/**
+ * The statements whose ids are not on record yet, with their agents and activities, in one SQL
+ * statement: the statements as one JSON array (PostgreSQL parses each once, as it stores it), their
+ * columns and links as a second, small one. Text arrays, one per column, cost both sides escaping
+ * and unescaping every statement; one JSONB document of everything costs PostgreSQL a parse of the
+ * whole and a copy of each statement out of it. Returns the rows it stored, in the batch's order.
+ */
 async function insert(tx: DbTx, context: StoreContext, statements: Statement[], now: Date): Promise<{ seq: bigint; statement: Statement }[]> {
-  if (statements.length === 0) return [];
-  const column = <T>(pick: (s: Statement) => T) => statements.map(pick);
-  const rows = await tx.$queryRaw<{ seq: bigint; id: string }[]>`
-    INSERT INTO xapi_statement (tenant_id, id, statement, verb, actor, activity, registration, ref, voided, stored, timestamp, client_id)
-    SELECT ${context.tenantId}::uuid, i.id, i.statement, i.verb, i.actor, i.activity, i.registration, i.ref, false, ${now}, i.timestamp, ${context.clientId}::uuid
-      FROM unnest(${column((s) => s.id)}::uuid[], ${column((s) => JSON.stringify(s))}::jsonb[], ${column((s) => s.verb.id)}::text[],
-                  ${column((s) => agentIdentifier(s.actor))}::text[], ${column((s) => (isActivity(s.object) ? s.object.id : null))}::text[],
-                  ${column((s) => s.context?.registration ?? null)}::uuid[], ${column((s) => (s.object?.objectType === 'StatementRef' ? s.object.id : null))}::uuid[],
-                  ${column((s) => s.timestamp)}::timestamptz[])
-           WITH ORDINALITY AS i(id, statement, verb, actor, activity, registration, ref, timestamp, n)
-     ORDER BY i.n
-    RETURNING seq, id`;
-  const seqOf = new Map(rows.map((r) => [r.id, r.seq]));
-  const agents = statements.flatMap((s) => statementAgents(s).map((a) => ({ seq: seqOf.get(s.id)!, agent: a.identifier, related: a.related })));
-  const activities = statements.flatMap((s) => statementActivities(s).map((a) => ({ seq: seqOf.get(s.id)!, activity: a.id, related: a.related })));
-  if (agents.length > 0) {
-    await tx.$executeRaw`
-      INSERT INTO xapi_statement_agent (seq, tenant_id, agent, related)
-      SELECT a.seq, ${context.tenantId}::uuid, a.agent, a.related FROM unnest(${agents.map((a) => a.seq)}::bigint[], ${agents.map((a) => a.agent)}::text[], ${agents.map((a) => a.related)}::boolean[]) AS a(seq, agent, related)
-      ON CONFLICT DO NOTHING`;
-  }
-  if (activities.length > 0) {
-    await tx.$executeRaw`
-      INSERT INTO xapi_statement_activity (seq, tenant_id, activity, related)
-      SELECT a.seq, ${context.tenantId}::uuid, a.activity, a.related FROM unnest(${activities.map((a) => a.seq)}::bigint[], ${activities.map((a) => a.activity)}::text[], ${activities.map((a) => a.related)}::boolean[]) AS a(seq, activity, related)
-      ON CONFLICT DO NOTHING`;
-  }
-  return statements.map((statement) => ({ seq: seqOf.get(statement.id)!, statement }));
+  const columns = statements.map((s) => ({
+    id: s.id,
+    verb: s.verb.id,
+    actor: agentIdentifier(s.actor),
+    activity: isActivity(s.object) ? s.object.id : null,
+    registration: s.context?.registration ?? null,
+    ref: s.object?.objectType === 'StatementRef' ? s.object.id : null,
+    timestamp: s.timestamp,
+    agents: statementAgents(s),
+    activities: statementActivities(s),
+  }));
+  const rows = await tx.$queryRaw<{ seq: bigint; n: bigint }[]>`
+    WITH input AS (
+      SELECT * FROM ROWS FROM (
+          json_array_elements(${JSON.stringify(statements)}::json),
+          jsonb_to_recordset(${JSON.stringify(columns)}::jsonb)
+            AS (id uuid, verb text, actor text, activity text, registration uuid, ref uuid, timestamp timestamptz, agents jsonb, activities jsonb)
+        ) WITH ORDINALITY AS i(statement, id, verb, actor, activity, registration, ref, timestamp, agents, activities, n)
+    ), stored AS (
+      INSERT INTO xapi_statement (tenant_id, id, statement, verb, actor, activity, registration, ref, voided, stored, timestamp, client_id)
+      SELECT ${context.tenantId}::uuid, i.id, i.statement::jsonb, i.verb, i.actor, i.activity, i.registration, i.ref, false, ${now}, i.timestamp, ${context.clientId}::uuid
+        FROM input i ORDER BY i.n
+      ON CONFLICT (tenant_id, id) DO NOTHING
+      RETURNING seq, id
+    ), numbered AS (
+      SELECT s.seq, i.n, i.agents, i.activities FROM stored s JOIN input i ON i.id = s.id
+    ), agents AS (
+      INSERT INTO xapi_statement_agent (tenant_id, agent, seq, related)
+      SELECT ${context.tenantId}::uuid, a.identifier, s.seq, a.related FROM numbered s, jsonb_to_recordset(s.agents) AS a(identifier text, related boolean)
+    ), activities AS (
+      INSERT INTO xapi_statement_activity (tenant_id, activity, seq, related)
+      SELECT ${context.tenantId}::uuid, a.id, s.seq, a.related FROM numbered s, jsonb_to_recordset(s.activities) AS a(id text, related boolean)
+    )
+    SELECT seq, n FROM numbered ORDER BY n`;
+  return rows.map((r) => ({ seq: r.seq, statement: statements[Number(r.n) - 1]! }));
 }
 
 function isActivity(object: Statement['object']): boolean {
@@ -143,31 +165,42 @@ async function keepAttachments(tx: DbTx, tenantId: string, parts: AttachmentPart
 }
 
 /**
- * The canonical definition of each activity, from the statements that define it. Concurrent batches
- * that share activities take a transaction-scoped advisory lock per activity first, all in one order
- * (row locks alone deadlock: an upsert meets rows another batch inserted meanwhile); definitions that
- * a batch does not change are not written again.
+ * The canonical definition of each activity, from the statements that define it. Most batches change
+ * none (content sends the same definition every time): those read the definitions and write nothing.
+ * A batch that changes some takes a transaction-scoped advisory lock per activity, all in one order
+ * (row locks alone deadlock: an upsert meets rows another batch inserted meanwhile), reads them again
+ * under the locks and writes what changed.
  */
 async function keepActivityDefinitions(tx: DbTx, tenantId: string, statements: Statement[]): Promise<void> {
-  const defined = new Map<string, Record<string, unknown>>();
+  const sent = new Map<string, Map<string, ActivityDefinition>>();
   for (const s of statements) {
-    if (isActivity(s.object) && s.object.definition) defined.set(s.object.id, activityDefinitionMerge(defined.get(s.object.id) ?? {}, s.object.definition));
+    if (!isActivity(s.object) || !s.object.definition) continue;
+    const texts = sent.get(s.object.id) ?? sent.set(s.object.id, new Map()).get(s.object.id)!;
+    texts.set(JSON.stringify(s.object.definition), s.object.definition);
   }
-  const ids = [...defined.keys()].sort();
+  const ids = [...sent.keys()].sort();
   if (ids.length === 0) return;
+  const changes = (current: { id: string; definition: ActivityDefinition }[]) => {
+    const known = new Map(current.map((r) => [r.id, r.definition]));
+    return ids.flatMap((id) => {
+      const before = known.get(id);
+      const after = [...sent.get(id)!.values()].reduce<ActivityDefinition | undefined>((merged, definition) => activityDefinitionMerge(merged, definition), before);
+      return before && sameDefinition(after!, before) ? [] : [{ id, definition: after! }];
+    });
+  };
+  const read = () => tx.$queryRaw<{ id: string; definition: ActivityDefinition }[]>`
+    SELECT id, definition FROM xapi_activity WHERE tenant_id = ${tenantId}::uuid AND id = ANY(${ids}::text[])`;
+  if (changes(await read()).length === 0) return;
   await tx.$queryRaw`
     SELECT count(pg_advisory_xact_lock(k)) FROM (
       SELECT DISTINCT hashtextextended(${tenantId} || '|' || id, 0) AS k FROM unnest(${ids}::text[]) AS id ORDER BY 1) AS keys`;
-  const current = await tx.$queryRaw<{ id: string; definition: Record<string, unknown> }[]>`
-    SELECT id, definition FROM xapi_activity WHERE tenant_id = ${tenantId}::uuid AND id = ANY(${ids}::text[])`;
-  const known = new Map(current.map((r) => [r.id, r.definition]));
-  const changed = ids
-    .map((id) => ({ id, definition: known.has(id) ? activityDefinitionMerge(known.get(id)!, defined.get(id)!) : defined.get(id)! }))
-    .filter(({ id, definition }) => !known.has(id) || canonicalJson(definition) !== canonicalJson(known.get(id)!));
+  const changed = changes(await read());
   if (changed.length === 0) return;
   await tx.$executeRaw`
     INSERT INTO xapi_activity (tenant_id, id, definition)
-    SELECT ${tenantId}::uuid, a.id, a.definition FROM unnest(${changed.map((c) => c.id)}::text[], ${changed.map((c) => JSON.stringify(c.definition))}::jsonb[]) AS a(id, definition)
+    SELECT ${tenantId}::uuid, a.id, a.definition FROM jsonb_to_recordset(${JSON.stringify(changed)}::jsonb) AS a(id text, definition jsonb)
     ON CONFLICT (tenant_id, id) DO UPDATE SET definition = EXCLUDED.definition`;
 }
 
+/** A merge that changes nothing keeps the stored definition's key order, so the cheap comparison settles most. */
+const sameDefinition = (a: ActivityDefinition, b: ActivityDefinition) => JSON.stringify(a) === JSON.stringify(b) || canonicalJson(a) === canonicalJson(b);
