@@ -131,6 +131,24 @@ describe('xAPI statements resource', () => {
     expect((await lrs.get(`/statements${query({ agent: actor, limit: '0' })}`)).body.statements).toHaveLength(7);
   });
 
+  test('Communication 2.1.3: the more link pages through an activity\'s statements in either order, also with related_activities', async () => {
+    const lesson = activity();
+    const course = activity();
+    const direct = (await lrs.post('/statements', Array.from({ length: 4 }, () => statement({ actor: learner(), object: lesson })))).body as string[];
+    const inContext = (await lrs.post('/statements', Array.from({ length: 3 }, () => statement({ actor: learner(), object: activity(), context: { contextActivities: { parent: [lesson] } } })))).body as string[];
+    await lrs.post('/statements', statement({ actor: learner(), object: course }));
+    const all = async (params: Record<string, unknown>) => {
+      const seen: string[] = [];
+      for (let page = await lrs.get(`/statements${query({ ...params, limit: '2' })}`); ; page = await lrs.get(page.body.more.replace('/xapi', ''))) {
+        seen.push(...ids(page.body));
+        if (!page.body.more) return seen;
+      }
+    };
+    expect(await all({ activity: lesson.id, ascending: 'true' })).toEqual(direct);
+    expect(await all({ activity: lesson.id })).toEqual([...direct].reverse());
+    expect(await all({ activity: lesson.id, related_activities: 'true', ascending: 'true' })).toEqual([...direct, ...inContext]);
+  });
+
   test('Communication 2.1.3: format=ids keeps only identifiers; canonical keeps the language the caller prefers', async () => {
     const actor = { ...learner(), name: 'Grace' };
     const object = { ...activity(), definition: { name: { 'en-US': 'Safety', 'de-DE': 'Sicherheit' }, type: 'http://adlnet.gov/expapi/activities/course' } };

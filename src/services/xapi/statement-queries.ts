@@ -28,22 +28,30 @@ export interface StatementRow {
  * One page of the statements that match (Communication 2.1.3): not voided; filters on agent, verb,
  * activity and registration match the statement itself, or — the spec's rule for statements that
  * target others — the statement its StatementRef object names (one level: a reference to a
- * reference is not followed). Time and paging filters apply to the statement returned. The agent
- * and activity filters use the link tables (index scans for `related_*` too).
+ * reference is not followed). Time and paging filters apply to the statement returned.
+ *
+ * With an agent or activity filter the page is read from that link table's key (tenant, agent or
+ * activity, seq) in order, so it stops after a page whether the agent or activity has ten statements
+ * or a million (`related_*` included: a statement is listed there once per agent or activity).
  */
 export async function findStatements(db: Db, tenantId: string, f: StatementFilters): Promise<{ rows: StatementRow[]; more: boolean }> {
-  const targetFilters = filtersOn('t', tenantId, f);
   const order = f.ascending ? Prisma.sql`ASC` : Prisma.sql`DESC`;
-  const window = [
+  const limit = f.limit + 1;
+  const driver = linkDriving(tenantId, f);
+  const window = (seq: Prisma.Sql) => [
     f.since ? Prisma.sql`AND s.stored > ${f.since}` : Prisma.empty,
     f.until ? Prisma.sql`AND s.stored <= ${f.until}` : Prisma.empty,
-    f.after !== undefined ? (f.ascending ? Prisma.sql`AND s.seq > ${f.after}` : Prisma.sql`AND s.seq < ${f.after}`) : Prisma.empty,
+    f.after !== undefined ? (f.ascending ? Prisma.sql`AND ${seq} > ${f.after}` : Prisma.sql`AND ${seq} < ${f.after}`) : Prisma.empty,
   ];
-  const limit = f.limit + 1;
-  const direct = Prisma.sql`
-    SELECT s.seq, s.statement, s.stored FROM xapi_statement s
-     WHERE s.tenant_id = ${tenantId}::uuid AND NOT s.voided ${filtersOn('s', tenantId, f)} ${Prisma.join(window, ' ')}
-     ORDER BY s.seq ${order} LIMIT ${limit}`;
+  const direct = driver
+    ? Prisma.sql`
+        SELECT s.seq, s.statement, s.stored FROM ${driver.table} l JOIN xapi_statement s ON s.seq = l.seq
+         WHERE ${driver.condition} AND s.tenant_id = ${tenantId}::uuid AND NOT s.voided ${filtersOn('s', tenantId, f, driver.filter)} ${Prisma.join(window(Prisma.sql`l.seq`), ' ')}
+         ORDER BY l.seq ${order} LIMIT ${limit}`
+    : Prisma.sql`
+        SELECT s.seq, s.statement, s.stored FROM xapi_statement s
+         WHERE s.tenant_id = ${tenantId}::uuid AND NOT s.voided ${filtersOn('s', tenantId, f)} ${Prisma.join(window(Prisma.sql`s.seq`), ' ')}
+         ORDER BY s.seq ${order} LIMIT ${limit}`;
   const hasTargetFilters = f.agent !== undefined || f.verb !== undefined || f.activity !== undefined || f.registration !== undefined;
   const rows = hasTargetFilters
     ? await db.$queryRaw<StatementRow[]>`
@@ -51,24 +59,43 @@ export async function findStatements(db: Db, tenantId: string, f: StatementFilte
           (${direct})
           UNION
           (SELECT s.seq, s.statement, s.stored FROM xapi_statement s JOIN xapi_statement t ON t.tenant_id = s.tenant_id AND t.id = s.ref
-            WHERE s.tenant_id = ${tenantId}::uuid AND s.ref IS NOT NULL AND NOT s.voided ${targetFilters} ${Prisma.join(window, ' ')}
+            WHERE s.tenant_id = ${tenantId}::uuid AND s.ref IS NOT NULL AND NOT s.voided ${filtersOn('t', tenantId, f)} ${Prisma.join(window(Prisma.sql`s.seq`), ' ')}
             ORDER BY s.seq ${order} LIMIT ${limit})
         ) page ORDER BY seq ${order} LIMIT ${limit}`
     : await db.$queryRaw<StatementRow[]>`${direct}`;
   return { rows: rows.slice(0, f.limit), more: rows.length > f.limit };
 }
 
-/** The filters on agent, verb, activity and registration, applied to the statement aliased `alias`. */
-function filtersOn(alias: 's' | 't', tenantId: string, f: StatementFilters): Prisma.Sql {
+/** The link table a page is read from: the agent's when the filters name one, else the activity's. */
+function linkDriving(tenantId: string, f: StatementFilters): { table: Prisma.Sql; condition: Prisma.Sql; filter: 'agent' | 'activity' } | null {
+  if (f.agent !== undefined) {
+    return {
+      table: Prisma.sql`xapi_statement_agent`,
+      condition: Prisma.sql`l.tenant_id = ${tenantId}::uuid AND l.agent = ${f.agent} ${f.relatedAgents ? Prisma.empty : Prisma.sql`AND NOT l.related`}`,
+      filter: 'agent',
+    };
+  }
+  if (f.activity !== undefined) {
+    return {
+      table: Prisma.sql`xapi_statement_activity`,
+      condition: Prisma.sql`l.tenant_id = ${tenantId}::uuid AND l.activity = ${f.activity} ${f.relatedActivities ? Prisma.empty : Prisma.sql`AND NOT l.related`}`,
+      filter: 'activity',
+    };
+  }
+  return null;
+}
+
+/** The filters on agent, verb, activity and registration, applied to the statement aliased `alias` (but the one its page is read by). */
+function filtersOn(alias: 's' | 't', tenantId: string, f: StatementFilters, readBy?: 'agent' | 'activity'): Prisma.Sql {
   const a = Prisma.raw(alias);
   return Prisma.join(
     [
       f.verb !== undefined ? Prisma.sql`AND ${a}.verb = ${f.verb}` : Prisma.empty,
       f.registration !== undefined ? Prisma.sql`AND ${a}.registration = ${f.registration}::uuid` : Prisma.empty,
-      f.agent !== undefined
+      f.agent !== undefined && readBy !== 'agent'
         ? Prisma.sql`AND ${a}.seq IN (SELECT seq FROM xapi_statement_agent WHERE tenant_id = ${tenantId}::uuid AND agent = ${f.agent} ${f.relatedAgents ? Prisma.empty : Prisma.sql`AND NOT related`})`
         : Prisma.empty,
-      f.activity !== undefined
+      f.activity !== undefined && readBy !== 'activity'
         ? Prisma.sql`AND ${a}.seq IN (SELECT seq FROM xapi_statement_activity WHERE tenant_id = ${tenantId}::uuid AND activity = ${f.activity} ${f.relatedActivities ? Prisma.empty : Prisma.sql`AND NOT related`})`
         : Prisma.empty,
     ],
