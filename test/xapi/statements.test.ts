@@ -230,6 +230,23 @@ describe('xAPI statements resource', () => {
     expect(parts.map((p) => [p.sha2, p.content.toString()])).toEqual([[sha2, certificate.toString()]]);
   });
 
+  test('Data 2.4.11 / Communication 1.5.2: the attachment of a SubStatement comes back with a GET attachments=true', async () => {
+    const signature = Buffer.from('signed by the instructor');
+    const sha2 = createHash('sha256').update(signature).digest('hex');
+    const attachment = { usageType: 'http://example.com/attachment/signature', display: { 'en-US': 'Signature' }, contentType: 'text/plain', length: signature.length, sha2 };
+    const { object: lesson, ...sub } = statement({ actor: learner() });
+    const planned = statement({ actor: learner(), object: { objectType: 'SubStatement', ...sub, object: lesson, attachments: [attachment] } });
+    const { contentType, body } = writeMultipart([planned], [{ sha2, contentType: 'text/plain', content: signature }]);
+    const posted = await lrs.post('/statements', body, { 'content-type': contentType });
+    expect(posted.status).toBe(200);
+
+    const response = await fetch(`${h.baseUrl}/xapi/statements?statementId=${posted.body[0]}&attachments=true`, {
+      headers: { authorization: `Basic ${Buffer.from(`${credentials.key}:${credentials.secret}`).toString('base64')}`, 'x-experience-api-version': '1.0.3' },
+    });
+    const { parts } = readStatementsRequest(response.headers.get('content-type')!, Buffer.from(await response.arrayBuffer()));
+    expect(parts.map((p) => [p.sha2, p.content.toString()])).toEqual([[sha2, signature.toString()]]);
+  });
+
   test('Data 2.4: concurrent batches that share new activities are all stored, without deadlock', async () => {
     for (let round = 0; round < 3; round++) {
       const shared = Array.from({ length: 12 }, (_, i) => ({ objectType: 'Activity', id: `https://example.com/shared/${randomUUID()}/${i}`, definition: { name: { 'en-US': `Shared ${i}` } } }));

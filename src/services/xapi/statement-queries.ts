@@ -110,9 +110,10 @@ export async function getStatement(db: Db, tenantId: string, id: string, voided:
   return { seq: row.seq, statement: row.statement as Statement, stored: row.stored };
 }
 
-/** The attachments (by SHA-2) the statements refer to, for a multipart answer. */
+/** The attachments (by SHA-2) the statements and their SubStatements refer to, for a multipart answer. */
 export async function attachmentsOf(db: Db, tenantId: string, statements: Statement[]) {
-  const hashes = [...new Set(statements.flatMap((s) => ((s.attachments ?? []) as { sha2: string }[]).map((a) => a.sha2.toLowerCase())))];
+  const declared = (s: { attachments?: unknown }) => ((s.attachments ?? []) as { sha2: string }[]).map((a) => a.sha2.toLowerCase());
+  const hashes = [...new Set(statements.flatMap((s) => [...declared(s), ...(s.object?.objectType === 'SubStatement' ? declared(s.object) : [])]))];
   if (hashes.length === 0) return [];
   return db.xapiAttachment.findMany({ where: { tenantId, sha2: { in: hashes } }, select: { sha2: true, contentType: true, content: true } });
 }
