@@ -25,9 +25,8 @@
  *    1 and 4 in flight, and with the retired activity (RARE_QUERIES, 1 in flight), beside the very SQL
  *    the LRS sends for the same filters (taken from its query builder) through pg: prepared under a
  *    name as the LRS's statements are (src/db/client.ts), and unnamed (planned for its values each
- *    time); and beside a sketch of a fix (the page as a join driven by the link table's index).
- *    EXPLAIN (ANALYZE, BUFFERS) of each kind: the custom plan, the plan the prepared statement uses
- *    after 20 executions, the generic plan, and the sketch's plan.
+ *    time). EXPLAIN (ANALYZE, BUFFERS) of each kind: the custom plan, the plan the prepared statement
+ *    uses after 20 executions, and the generic plan.
  *
  * POSTs answered 5xx are sent again (up to five times), as a client does, and counted beside each
  * figure: concurrent batches that first define the same activities can deadlock.
@@ -542,21 +541,6 @@ async function main() {
     };
     const random = prng(99);
     const agentVerb = () => ({ agent: Math.floor(random() * AGENTS), verb: VERBS[Math.floor(random() * VERBS.length)]!.id });
-    /**
-     * A sketch of a fix, measured beside (not the LRS's code): the same page as a join driven by the link
-     * table's (tenant_id, agent|activity, seq) index, newest first, so it can stop after the page
-     * instead of gathering every matching seq first. Without the LRS's StatementRef branch (cheap here:
-     * no statement in this data is a StatementRef).
-     */
-    const rewritten = (f: { agent?: string; verb?: string; activity?: string }) => {
-      const [table, column, value] = f.agent !== undefined ? ['xapi_statement_agent', 'agent', f.agent] : ['xapi_statement_activity', 'activity', f.activity];
-      return {
-        text: `SELECT s.seq, s.statement, s.stored FROM ${table} l JOIN xapi_statement s ON s.seq = l.seq
-                WHERE l.tenant_id = $1::uuid AND l.${column} = $2 AND NOT l.related AND s.tenant_id = $1::uuid AND NOT s.voided ${f.verb !== undefined ? 'AND s.verb = $3' : ''}
-                ORDER BY l.seq DESC LIMIT ${PAGE + 1}`,
-        values: [tenant.id, value, ...(f.verb !== undefined ? [f.verb] : [])],
-      };
-    };
     const kinds = [
       {
         name: 'agent + verb',
@@ -588,29 +572,27 @@ async function main() {
       const queries = await Promise.all(
         Array.from({ length: kind.count }, async () => {
           const q = kind.make();
-          return { ...q, sql: await lrsSql(q.filters), rewritten: rewritten(q.filters) };
+          return { ...q, sql: await lrsSql(q.filters) };
         }),
       );
       const name = `bench-xapi-${kinds.indexOf(kind)}`;
-      // Prepared and named as the LRS's statements are (src/db/client.ts); unnamed, planned for its values every time; the sketch of a fix.
+      // Prepared and named as the LRS's statements are (src/db/client.ts); unnamed, planned for its values every time.
       const prepared = (i: number) => withClient((c) => c.query({ name, text: queries[i]!.sql.text, values: queries[i]!.sql.values }));
       const unnamed = (i: number) => withClient((c) => c.query({ text: queries[i]!.sql.text, values: queries[i]!.sql.values }));
-      const joined = (i: number) => withClient((c) => c.query({ text: queries[i]!.rewritten.text, values: queries[i]!.rewritten.values }));
       const viaLrs = (i: number) => xapi('GET', `/statements?${queries[i]!.params}&limit=${PAGE}`);
       // The same answers every way (a check of the comparison, on the first query).
       const first = ((await viaLrs(0)) as { statements: { id: string }[] }).statements.map((st) => st.id);
-      for (const run of [prepared, joined]) {
+      for (const run of [prepared]) {
         const ids = (await run(0)).rows.slice(0, PAGE).map((r: { statement: Statement }) => r.statement.id);
         if (ids.join() !== first.join()) throw new Error(`${kind.name}: the LRS answered ${first.length} statements, the SQL ${ids.length} (or others)`);
       }
       const warmUp = Math.max(1, Math.round(kind.count / 5));
-      for (const run of [viaLrs, prepared, unnamed, joined]) await closedLoop(warmUp, 4, run);
+      for (const run of [viaLrs, prepared, unnamed]) await closedLoop(warmUp, 4, run);
       for (const level of kind.levels) {
         console.log(`\n  ${kind.name}, ${level} in flight, ${f0(kind.count)} queries`);
         const variants = [
           ['baseline: the same SQL, prepared', prepared],
           ['the same SQL, unnamed (custom plans)', unnamed],
-          ['sketch: a join driven by the link index', joined],
         ] as const;
         for (const [label, run] of variants) {
           let returned = 0;
@@ -627,7 +609,7 @@ async function main() {
         a = cpu();
         console.log(`    ${'GET /xapi/statements'.padEnd(40)} ${f0(perSecond(kind.count, a.at - b.at)).padStart(6)}/s  ${latencies(apiLatency)}; ${perItem(b, a, kind.count, ['api', 'postgres', 'bench'])} per query`);
       }
-      await explain(kind.name, queries.map((q) => q.sql), queries[0]!.rewritten);
+      await explain(kind.name, queries.map((q) => q.sql));
     }
   } catch (error) {
     if (api?.lastError) console.error(`API:\n${api.lastError}`);
@@ -641,10 +623,9 @@ async function main() {
  * The plan of one query three ways: as planned for its values (pg's unnamed statement: a custom
  * plan); as a prepared statement runs it after 20 executions of the kind's queries (the LRS names
  * its statements, and once PostgreSQL's plan cache settles on the generic plan, every request gets
- * that one); and the generic plan itself (plan_cache_mode = force_generic_plan). Then the sketch of a
- * fix for the same values.
+ * that one); and the generic plan itself (plan_cache_mode = force_generic_plan).
  */
-async function explain(kind: string, queries: { text: string; values: unknown[] }[], sketch: { text: string; values: unknown[] }): Promise<void> {
+async function explain(kind: string, queries: { text: string; values: unknown[] }[]): Promise<void> {
   const literals = (values: unknown[]) => values.map((v) => (v instanceof Date ? escapeLiteral(v.toISOString()) : typeof v === 'number' || typeof v === 'bigint' ? String(v) : escapeLiteral(String(v)))).join(', ');
   const plan = async (client: PoolClient, text: string, values?: unknown[]) => (await client.query<{ 'QUERY PLAN': string }>({ text: `EXPLAIN (ANALYZE, BUFFERS) ${text}`, values })).rows.map((r) => r['QUERY PLAN']);
   const summary = (lines: string[]) => {
@@ -671,7 +652,6 @@ async function explain(kind: string, queries: { text: string; values: unknown[] 
     } finally {
       await client.query('DEALLOCATE bench_explain');
     }
-    print('sketch: a join driven by the link index', await plan(client, sketch.text, sketch.values));
   });
 }
 
