@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse/sync';
+import Papa from 'papaparse';
 import { createTenant, givenCatalog } from '../support/builders';
 import { startHarness, type Harness } from '../support/harness';
 import { errorsCsv, sendFile, waitForRun } from './runs-support';
@@ -17,7 +17,7 @@ describe('row errors of an import', () => {
     await h.close();
   });
 
-  const rowsOf = (csv: string) => parse(csv, { columns: true, skip_empty_lines: true }) as { line: string; external_id: string; error: string }[];
+  const rowsOf = (csv: string) => Papa.parse<{ line: string; external_id: string; error: string }>(csv, { header: true, skipEmptyLines: true }).data;
 
   test('each bad row is refused with its line and why; the rest imports', async () => {
     const { tenantId, apiKey } = await createTenant(h.db);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CsvError, parse } from 'csv-parse/sync';
+import Papa from 'papaparse';
 import type { Db, DbTx } from '../../db/client';
 import { InvalidRequest } from '../../domain/errors';
 import { forbiddenCharacter } from '../../domain/text';
@@ -103,15 +103,29 @@ export async function importCertificateHistory(db: Db, delivery: CommandDelivery
 
 /** The rows of the CSV with the line each starts on; a file that is not CSV, or lacks a column, is 400. */
 function readRows(text: string): Row[] {
-  let records: { record: string[]; info: { lines: number }; raw: string }[];
-  try {
-    records = parse(text, { bom: true, info: true, raw: true, relax_column_count: true, skip_empty_lines: true, trim: true, max_record_size: 64 * 1024 }) as never;
-  } catch (error) {
-    if (error instanceof CsvError) {
-      const line = (error as CsvError & { lines?: number }).lines;
-      throw new InvalidRequest(`The body is not CSV${line ? ` (line ${line})` : ''}: ${error.message}; nothing was imported`, line ? [{ line, message: error.message }] : undefined);
-    }
-    throw error;
+  const records: { record: string[]; line: number }[] = [];
+  const failures: Papa.ParseError[] = [];
+  // Where each record starts, as a line: its first character that is not blank after the parser's
+  // cursor past the record before (skipped blank lines between them), counting the line breaks up to
+  // there (a quoted field may span lines).
+  let counted = 0;
+  let line = 1;
+  let start = 0;
+  const body = text.replace(/^\uFEFF/, '');
+  Papa.parse<string[]>(body, {
+    delimiter: ',',
+    skipEmptyLines: 'greedy',
+    transform: (value) => value.trim(),
+    step: ({ data, errors, meta }) => {
+      for (; counted < start || /\s/.test(body[counted] ?? ''); counted++) if (body.charCodeAt(counted) === 10) line++;
+      if (errors.length > 0) failures.push(...errors.map((e) => ({ ...e, row: line })));
+      else records.push({ record: data, line });
+      start = meta.cursor;
+    },
+  });
+  if (failures.length > 0) {
+    const [{ row, message }] = failures as [Papa.ParseError & { row: number }];
+    throw new InvalidRequest(`The body is not CSV (line ${row}): ${message}; nothing was imported`, [{ line: row, message }]);
   }
   const [header, ...data] = records;
   if (!header) throw new InvalidRequest(`The CSV is empty: it needs a header row with the columns ${IMPORT_COLUMNS.join(', ')}`);
@@ -124,9 +138,7 @@ function readRows(text: string): Row[] {
   }
   if (data.length > IMPORT_MAX_ROWS) throw new InvalidRequest(`An import takes at most ${IMPORT_MAX_ROWS} rows (this one has ${data.length}); split the file`);
   const at = Object.fromEntries(IMPORT_COLUMNS.map((column) => [column, names.indexOf(column)])) as Record<(typeof IMPORT_COLUMNS)[number], number>;
-  return data.map(({ record, info, raw }) => {
-    // `lines` is where the record ends; a quoted field may span lines.
-    const line = info.lines - (raw.replace(/^[\r\n]+|[\r\n]+$/g, '').match(/\n/g)?.length ?? 0);
+  return data.map(({ record, line }) => {
     const cell = (column: (typeof IMPORT_COLUMNS)[number]) => record[at[column]] ?? '';
     return {
       line,
