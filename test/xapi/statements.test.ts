@@ -69,6 +69,25 @@ describe('xAPI statements resource', () => {
     expect((await lrs.get(`/statements${query({ agent: actor })}`)).body.statements).toEqual([]);
   });
 
+  test('Communication 2.1.2: JSON the store cannot keep as sent — a NUL character, an unpaired surrogate, nesting past 64 levels, a number past double range — is 400 naming where, and nothing of its batch is stored', async () => {
+    const actor = learner();
+    const extension = 'https://example.com/extensions/notes';
+    const nested = `${'['.repeat(100_000)}${']'.repeat(100_000)}`;
+    const bodies = [
+      [JSON.stringify([statement({ actor }), statement({ actor, result: { response: 'a\u0000b' } })]), /statement\[1\]\.result\.response.*NUL/],
+      [JSON.stringify([statement({ actor }), statement({ actor, result: { extensions: { [extension]: { 'key\u0000': 1 } } } })]), /statement\[1\]\.result\.extensions.*NUL/],
+      [`[${JSON.stringify(statement({ actor }))},${JSON.stringify(statement({ actor, result: { response: '__' } })).replace('__', '\\ud800')}]`, /statement\[1\]\.result\.response.*surrogate/],
+      [`[${JSON.stringify(statement({ actor }))},${JSON.stringify(statement({ actor, result: { extensions: { [extension]: 0 } } })).replace(':0}', `:${nested}}`)}]`, /statement\[1\]\.result\.extensions.*64 levels/],
+      [`[${JSON.stringify(statement({ actor, result: { extensions: { [extension]: 0 } } })).replace(':0}', ':1e400}')}]`, /statement\[0\]\.result\.extensions.*range/],
+    ] as const;
+    for (const [body, named] of bodies) {
+      const refused = await lrs.post('/statements', body, { 'content-type': 'application/json' });
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.message).toMatch(named);
+    }
+    expect((await lrs.get(`/statements${query({ agent: actor })}`)).body.statements).toEqual([]);
+  });
+
   test('Data 2.3.2 / Communication 2.1.3: a voided statement leaves queries but is found by voidedStatementId; a voiding statement cannot be voided', async () => {
     const actor = learner();
     const [target] = (await lrs.post('/statements', statement({ actor }))).body;

@@ -293,6 +293,34 @@ export function validateStatements(body: unknown, version: XapiVersion): Stateme
 /** One statement as sent, checked against every rule of its version; `path` names it in messages. */
 export function validateStatement(statement: unknown, version: XapiVersion, path: string): void {
   statementBody(object(statement, path, 'a Statement object'), version, path, false);
+  storable(statement, path, 0);
+}
+
+/** How deep JSON may nest inside a statement (PostgreSQL's parser, like any recursive one, has a limit). */
+export const MAX_JSON_DEPTH = 64;
+const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * JSON that is valid but cannot be kept as sent, wherever it is (extension values are otherwise never
+ * judged): a NUL character or an unpaired UTF-16 surrogate in a string or key (JSONB holds neither),
+ * a number JavaScript reads as infinite (1e400), nesting deeper than MAX_JSON_DEPTH.
+ */
+function storable(value: unknown, path: string, depth: number): void {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) reject(path, 'contains a NUL character (\\u0000), which cannot be stored');
+    if (UNPAIRED_SURROGATE.test(value)) reject(path, 'contains an unpaired UTF-16 surrogate, which is no Unicode text');
+  } else if (typeof value === 'number') {
+    if (!Number.isFinite(value)) reject(path, 'is a number out of the range a statement can hold');
+  } else if (value !== null && typeof value === 'object') {
+    if (depth >= MAX_JSON_DEPTH) reject(path, `nests deeper than ${MAX_JSON_DEPTH} levels`);
+    if (Array.isArray(value)) value.forEach((item, i) => storable(item, `${path}[${i}]`, depth + 1));
+    else {
+      for (const [key, item] of Object.entries(value)) {
+        storable(key, path, depth + 1);
+        storable(item, `${path}.${key}`, depth + 1);
+      }
+    }
+  }
 }
 
 /** An Agent or Group anywhere an actor may stand (actor, instructor, a request's agent parameter). */
