@@ -30,3 +30,10 @@ export function isMissingRecord(error: unknown): boolean {
   if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
   return error.code === 'P2025' || isStillReferenced(error);
 }
+
+/** A deadlock or serialization failure: the same transaction again will likely go through. */
+export function isTransient(error: unknown): boolean {
+  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
+  const state = sqlState(error);
+  return error.code === 'P2034' || state === '40001' || state === '40P01';
+}

@@ -279,6 +279,18 @@ describe('xAPI statements resource', () => {
     }
   });
 
+  test('Communication 2.1.2: concurrent batches that repeat the same statements in different orders are all accepted, each statement stored once', async () => {
+    for (let round = 0; round < 5; round++) {
+      const actor = learner();
+      const shared = Array.from({ length: 40 }, () => ({ ...statement({ actor }), id: randomUUID() }));
+      // A client resending what another connection is still sending, in its own order.
+      const batches = Array.from({ length: 4 }, (_, b) => (b % 2 === 0 ? shared : [...shared].reverse()));
+      const results = await Promise.all(batches.map((batch) => lrs.post('/statements', batch)));
+      expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+      expect((await lrs.get(`/statements${query({ agent: actor, limit: '0' })}`)).body.statements).toHaveLength(40);
+    }
+  });
+
   test("a tenant's removal takes its statements with their agent and activity rows; another tenant keeps its own", async () => {
     const withStatements = async () => {
       const tenant = await createTenant(h.db);

@@ -1,7 +1,7 @@
 import type { ProfileDefinition } from '../../connectors/hcm/profile';
 import type { Db } from '../../db/client';
 import { Prisma } from '../../db/client';
-import { isRefusedValue, sqlState } from '../../db/errors';
+import { isRefusedValue, isTransient, sqlState } from '../../db/errors';
 import { DomainError, InvalidRequest, NotFound } from '../../domain/errors';
 import { dayIn, localTime } from '../../domain/time-zones';
 import type { ImportChangeKind } from '../../generated/prisma/enums';
@@ -479,11 +479,4 @@ function refusal(error: unknown): string | null {
 
 function describe(error: DomainError): string {
   return `${error.code}: ${error.message}`;
-}
-
-/** A deadlock or serialization failure: the same transaction again will likely go through. */
-function isTransient(error: unknown): boolean {
-  if (!(error instanceof Prisma.PrismaClientKnownRequestError)) return false;
-  const state = sqlState(error);
-  return error.code === 'P2034' || state === '40001' || state === '40P01';
 }

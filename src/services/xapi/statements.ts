@@ -1,4 +1,5 @@
 import type { Db, DbTx } from '../../db/client';
+import { isTransient } from '../../db/errors';
 import { canonicalJson } from '../../domain/canonical-json';
 import { XapiError } from '../../connectors/xapi/http';
 import { agentIdentifier, statementActivities, statementAgents } from '../../connectors/xapi/agents';
@@ -39,6 +40,19 @@ export async function storeStatements(
   const ids = stamped.map((s) => s.id as string);
   const repeated = ids.find((id, i) => ids.indexOf(id) !== i);
   if (repeated) throw new XapiError(400, 'duplicate_statement_id', `The batch holds statement ${repeated} twice`);
+  // Batches that share statement ids in different orders can deadlock on them (a client resending
+  // while the first delivery is still in flight): the loser goes again and finds them on record.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return { ids, ...(await store(db, taskQueue, context, { incoming, stamped }, parts, now)) };
+    } catch (error) {
+      if (!isTransient(error) || attempt === 3) throw error;
+    }
+  }
+}
+
+/** One attempt at storing a batch, in one transaction: the statements as sent and as the LRS stamped them. */
+async function store(db: Db, taskQueue: string, context: StoreContext, { incoming, stamped }: { incoming: Statement[]; stamped: Statement[] }, parts: AttachmentPart[], now: Date) {
   return db.$transaction(async (tx) => {
     await checkVoiding(tx, context.tenantId, stamped);
     const stored = await insert(tx, context, stamped, now);
@@ -54,7 +68,7 @@ export async function storeStatements(
       ...(await completionsFromStatements(tx, taskQueue, context.tenantId, actor, fresh.filter((s) => s.verb.id !== VOIDED))),
       ...(await revokeVoidedCompletions(tx, taskQueue, context.tenantId, actor, voiding.map((s) => s.object.id as string))),
     ];
-    return { ids, stored, commandIds };
+    return { stored, commandIds };
   });
 }
 
