@@ -18,9 +18,10 @@ export function certificationRulesQuery(tenantId: string, people: Prisma.Sql): P
   return Prisma.sql`
     SELECT pe.id AS person_id, cr.certification_id, cr.id AS requirement_id, cr.role_id, cr.created_at AS requirement_created_at
       FROM ${people} pe
-      JOIN person_role pr ON pr.tenant_id = ${tenantId}::uuid AND pr.person_id = pe.id
+      -- A person's roles by the person (OFFSET 0: not by the tenant's index, see peopleOf).
+      CROSS JOIN LATERAL (SELECT tenant_id, role_id FROM person_role WHERE person_id = pe.id OFFSET 0) pr
       JOIN certification_requirement cr ON cr.tenant_id = ${tenantId}::uuid AND cr.role_id = pr.role_id
-     WHERE pe.status IN ('active', 'on_leave')
+     WHERE pr.tenant_id = ${tenantId}::uuid AND pe.status IN ('active', 'on_leave')
        AND (cr.department IS NULL OR cr.department = pe.department)
        AND (cr.location IS NULL OR cr.location = pe.location)`;
 }
@@ -38,10 +39,18 @@ export function requiredCertificationsQuery(tenantId: string, people: Prisma.Sql
      ORDER BY rule.person_id, rule.certification_id, rule.requirement_created_at, rule.requirement_id`;
 }
 
-/** The people of `personIds` in the tenant, as requiredCertificationsQuery reads them. */
+/**
+ * The people of `personIds` in the tenant, as requiredCertificationsQuery reads them: each found by
+ * its primary key, then checked for the tenant. (`OFFSET 0` keeps the tenant condition out of the
+ * lookup: while a new tenant's people arrive, the statistics still say it has none, and a plan that
+ * scans the tenant's index instead — cheap for none — costs a hire time in proportion to everyone
+ * hired so far.)
+ */
 export function peopleOf(tenantId: string, personIds: readonly string[]): Prisma.Sql {
-  return Prisma.sql`(SELECT id, status, department, location FROM person
-                      WHERE tenant_id = ${tenantId}::uuid AND id = ANY(${[...personIds]}::uuid[]))`;
+  return Prisma.sql`(SELECT p.id, p.status, p.department, p.location
+                       FROM unnest(${[...personIds]}::uuid[]) AS wanted(id)
+                       CROSS JOIN LATERAL (SELECT id, tenant_id, status, department, location FROM person WHERE id = wanted.id OFFSET 0) p
+                      WHERE p.tenant_id = ${tenantId}::uuid)`;
 }
 
 /** Which certifications each of `personIds` must hold now. */
