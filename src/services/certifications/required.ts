@@ -1,4 +1,5 @@
 import { Prisma, type DbTx } from '../../db/client';
+import { peopleByKey } from '../onboarding/people-by-key';
 import { wakeCertificationProcess, type ProcessCommand } from '../processes/commands';
 
 /** One certification a person must hold, and the first rule (certification requirement) that says so. */
@@ -18,7 +19,7 @@ export function certificationRulesQuery(tenantId: string, people: Prisma.Sql): P
   return Prisma.sql`
     SELECT pe.id AS person_id, cr.certification_id, cr.id AS requirement_id, cr.role_id, cr.created_at AS requirement_created_at
       FROM ${people} pe
-      -- A person's roles by the person (OFFSET 0: not by the tenant's index, see peopleOf).
+      -- A person's roles by the person (OFFSET 0: not by the tenant's index, see peopleByKey).
       CROSS JOIN LATERAL (SELECT tenant_id, role_id FROM person_role WHERE person_id = pe.id OFFSET 0) pr
       JOIN certification_requirement cr ON cr.tenant_id = ${tenantId}::uuid AND cr.role_id = pr.role_id
      WHERE pr.tenant_id = ${tenantId}::uuid AND pe.status IN ('active', 'on_leave')
@@ -39,18 +40,9 @@ export function requiredCertificationsQuery(tenantId: string, people: Prisma.Sql
      ORDER BY rule.person_id, rule.certification_id, rule.requirement_created_at, rule.requirement_id`;
 }
 
-/**
- * The people of `personIds` in the tenant, as requiredCertificationsQuery reads them: each found by
- * its primary key, then checked for the tenant. (`OFFSET 0` keeps the tenant condition out of the
- * lookup: while a new tenant's people arrive, the statistics still say it has none, and a plan that
- * scans the tenant's index instead — cheap for none — costs a hire time in proportion to everyone
- * hired so far.)
- */
+/** The people of `personIds` in the tenant, as requiredCertificationsQuery reads them. */
 export function peopleOf(tenantId: string, personIds: readonly string[]): Prisma.Sql {
-  return Prisma.sql`(SELECT p.id, p.status, p.department, p.location
-                       FROM unnest(${[...personIds]}::uuid[]) AS wanted(id)
-                       CROSS JOIN LATERAL (SELECT id, tenant_id, status, department, location FROM person WHERE id = wanted.id OFFSET 0) p
-                      WHERE p.tenant_id = ${tenantId}::uuid)`;
+  return Prisma.sql`(${peopleByKey(tenantId, personIds, ['id', 'status', 'department', 'location'])})`;
 }
 
 /** Which certifications each of `personIds` must hold now. */

@@ -2,6 +2,7 @@ import { Prisma, type DbTx } from '../../db/client';
 import { onboardingWorkflowIdPrefix } from '../../domain/workflow-ids';
 import type { Actor } from '../audit/trail';
 import { owedTrainingQuery } from './owed-training';
+import { peopleByKey } from './people-by-key';
 
 /** Why the system closed an assignment; only such assignments (not manual waivers) reopen when a rule applies again. */
 export const NO_LONGER_REQUIRED = 'no longer required by role';
@@ -44,9 +45,10 @@ export async function syncAssignments(
        AND (${personIds}::uuid[] IS NULL OR id = ANY(${personIds}::uuid[]))`;
   let staged = Prisma.empty;
   if (personIds && personIds.length <= FEW_PEOPLE) {
-    // A few people (a hire, a transfer, a completion): their rows are few whatever the plan, so
-    // staging them would cost more statements than it saves.
-    staged = Prisma.sql`sync_person AS MATERIALIZED (${inScope}),
+    // A few people (a hire, a transfer, a completion): their rows are few, so staging them would cost
+    // more statements than it saves; each is found by its key (see peopleByKey).
+    const few = peopleByKey(tenantId, personIds, ['id', 'hire_date', 'department', 'location', 'status']);
+    staged = Prisma.sql`sync_person AS MATERIALIZED (SELECT id, hire_date, department, location FROM (${few}) few WHERE status <> 'terminated'),
       owed_assignment AS MATERIALIZED (${owedTrainingQuery(tenantId, Prisma.sql`sync_person`)}),`;
   } else {
     // Who is in scope, and what each of them owes, go into session-private tables with keys and fresh
