@@ -7,8 +7,12 @@ import { ActivityFailure, ApplicationFailure, type RetryPolicy } from '@temporal
  */
 export const ACTIVITY_RETRY: RetryPolicy = { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' };
 
-/** The non-retryable ApplicationFailure behind a failed activity, if that is what ended it. */
+/**
+ * The non-retryable ApplicationFailure behind a failed activity, if that is what ended it (a local
+ * activity's failure reaches the workflow unwrapped).
+ */
 export function hopelessCause(error: unknown): ApplicationFailure | null {
   if (error instanceof ActivityFailure && error.cause instanceof ApplicationFailure && error.cause.nonRetryable) return error.cause;
+  if (error instanceof ApplicationFailure && error.nonRetryable) return error;
   return null;
 }

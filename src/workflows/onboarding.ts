@@ -5,7 +5,9 @@ import {
   continueAsNew,
   defineQuery,
   defineSignal,
+  patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -37,10 +39,17 @@ export const personChangedSignal = defineSignal('personChanged');
 export const personTerminatedSignal = defineSignal('personTerminated');
 export const onboardingStatusQuery = defineQuery<OnboardingStatus>('onboardingStatus');
 
-const { beginTraining, loadTrainingPlan, sendDueNotice, recordProcessFailure } = proxyActivities<Activities>({
-  startToCloseTimeout: '1 minute',
-  retry: ACTIVITY_RETRY,
-});
+const STEP_OPTIONS = { startToCloseTimeout: '1 minute', retry: ACTIVITY_RETRY } as const;
+const { recordProcessFailure } = proxyActivities<Activities>(STEP_OPTIONS);
+/**
+ * A step runs in the workflow task that reaches it (a local activity): the server records one marker
+ * instead of an activity's three events and a second workflow task. Each step is short (a few reads,
+ * an outbox row, one message) and safe to run again, as an activity's must be. Runs recorded before
+ * this (no LOCAL_STEPS marker in their history) keep their activities.
+ */
+const LOCAL_STEPS = 'onboarding-local-steps';
+const remoteSteps = proxyActivities<Activities>(STEP_OPTIONS);
+const localSteps = proxyLocalActivities<Activities>(STEP_OPTIONS);
 
 /**
  * One person's training process: welcome them with what their roles require, remind before each due
@@ -59,6 +68,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   setHandler(personChangedSignal, () => void (recheck = true));
   setHandler(personTerminatedSignal, () => void (terminated = true));
   setHandler(onboardingStatusQuery, () => status);
+  const { beginTraining, loadTrainingPlan, sendDueNotice } = patched(LOCAL_STEPS) ? localSteps : remoteSteps;
 
   try {
     // Signals that arrived with the start are answered by the first read.
