@@ -21,6 +21,16 @@ const STATEMENT_ID = 'fd41c918-b88b-4b20-a0a5-a4c32391aaa0';
 const learner = { objectType: 'Agent' as const, name: 'Ada Lovelace', mbox: 'mailto:ada@example.com' };
 const completed = { id: 'http://adlnet.gov/expapi/verbs/completed', display: { 'en-US': 'completed' } };
 const course = { objectType: 'Activity', id: 'https://lms.example.com/courses/fire-safety' };
+/** The ADL suite's attachment (configs/attachments.js), valid as it stands. */
+const ATTACHMENT = {
+  usageType: 'http://example.com/attachment-usage/test',
+  display: { 'en-US': 'A test attachment' },
+  description: { 'en-US': 'A test attachment (description)' },
+  contentType: 'text/plain; charset=ascii',
+  length: 27,
+  sha2: '495395e777cd98da653df9615d09c0fd6bb2f8d4788394cd53c56a3bfdcd848a',
+  fileUrl: 'http://over.there.com/file.txt',
+};
 
 function statement(overrides: Json = {}): Json {
   return { id: STATEMENT_ID, actor: learner, verb: completed, object: course, ...overrides };
@@ -476,15 +486,7 @@ describe('Data 2.4.10 Version', () => {
 });
 
 describe('Data 2.4.11 Attachments', () => {
-  const attachment = {
-    usageType: 'http://example.com/attachment-usage/test',
-    display: { 'en-US': 'A test attachment' },
-    description: { 'en-US': 'A test attachment (description)' },
-    contentType: 'text/plain; charset=ascii',
-    length: 27,
-    sha2: '495395e777cd98da653df9615d09c0fd6bb2f8d4788394cd53c56a3bfdcd848a',
-    fileUrl: 'http://over.there.com/file.txt',
-  };
+  const attachment = ATTACHMENT;
   const withAttachment = (overrides: Json) => statement({ attachments: [{ ...attachment, ...overrides }] });
 
   test('attachments is an array of Attachment objects', () => {
@@ -1315,15 +1317,7 @@ describe('ADL conformance suite templates', () => {
   });
 
   describe('Data 2.4.11 Attachments (configs/attachments.js)', () => {
-    const valid = {
-      usageType: 'http://example.com/attachment-usage/test',
-      display: { 'en-US': 'A test attachment' },
-      description: { 'en-US': 'A test attachment (description)' },
-      contentType: 'text/plain; charset=ascii',
-      length: 27,
-      sha2: '495395e777cd98da653df9615d09c0fd6bb2f8d4788394cd53c56a3bfdcd848a',
-      fileUrl: 'http://over.there.com/file.txt',
-    };
+    const valid = ATTACHMENT;
     const withAttachment = (change: Json): Case[1] => [ref('statement', 'statements.attachment'), { attachments: [{ ...valid, ...change }] }];
     replay([
       ['XAPI-00025 attachments an array of Attachments', withAttachment({}), 200],
