@@ -43,7 +43,7 @@ import { renderCertificatePdf } from '../src/services/certifications/pdf';
 import { expiryRange, holdersStatement } from '../src/services/certifications/reading';
 import { newVerificationCode } from '../src/services/certifications/verification-codes';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server';
-import { freePort, postgresCpuMs, ServiceProcess, sleep } from './lib/processes';
+import { freePort, postgresCpuMs, ServiceProcess, serviceEnv, sleep } from './lib/processes';
 import { closedLoop, latencies, percentile, perSecond } from './lib/stats';
 import { waitForQuietMachine } from './lib/quiet-machine';
 
@@ -342,18 +342,10 @@ async function main() {
     const { key } = await createApiClient(db, { tenantId: tenant.id, name: 'bench', scopes: ['people:read', 'catalog:read'] });
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
-    api = new ServiceProcess(['src/main.ts', 'api'], {
-      DATABASE_URL: databaseUrl,
-      TEMPORAL_ADDRESS: temporal.address,
-      TEMPORAL_TASK_QUEUE: `bench-certifications-${randomUUID()}`,
-      PORT: String(port),
-      PUBLIC_URL: baseUrl,
-      LOG_LEVEL: 'warn',
-      APPROVAL_LINK_SECRET: randomBytes(32).toString('base64url'),
-      SECRETS_KEY: randomBytes(32).toString('base64'),
-      API_RATE_LIMIT_PER_MINUTE: '1000000',
-      API_PROCESSES: '1',
-    });
+    api = new ServiceProcess(
+      ['src/main.ts', 'api'],
+      serviceEnv({ databaseUrl, temporalAddress: temporal.address, taskQueue: `bench-certifications-${randomUUID()}`, port }, { PUBLIC_URL: baseUrl, API_PROCESSES: '1' }),
+    );
     api.start();
     const by = Date.now() + 120_000;
     while (!(await fetch(`${baseUrl}/health`).then((r) => r.ok, () => false))) {

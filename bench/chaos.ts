@@ -13,7 +13,7 @@
  * accepted. Needs root (to stop and start the cluster).
  */
 import { execFileSync } from 'node:child_process';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -22,7 +22,7 @@ import { startMailCatcher } from '../src/mail/catcher';
 import { createApiClient } from '../src/services/identity/api-keys';
 import { createTemporalClient } from '../src/temporal/connection';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server';
-import { freePort, ROOT, ServiceProcess, sleep } from './lib/processes';
+import { freePort, ROOT, ServiceProcess, serviceEnv, sleep } from './lib/processes';
 
 const HIRES = Number(process.argv[2] ?? 500);
 const CONCURRENCY = Number(process.argv[3] ?? 8);
@@ -46,17 +46,7 @@ async function main() {
   const apiPort = await freePort();
   let temporal: DevServer = await startDevServer({ port: temporalPort, dbFile: path.join(dataDir, 'temporal.db') });
   const taskQueue = `chaos-${randomUUID()}`;
-  const env = {
-    DATABASE_URL,
-    TEMPORAL_ADDRESS: temporal.address,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    SMTP_URL: mail.url,
-    PORT: String(apiPort),
-    LOG_LEVEL: 'silent',
-    APPROVAL_LINK_SECRET: randomBytes(32).toString('base64url'),
-    SECRETS_KEY: randomBytes(32).toString('base64'),
-    API_RATE_LIMIT_PER_MINUTE: '1000000',
-  };
+  const env = serviceEnv({ databaseUrl: DATABASE_URL, temporalAddress: temporal.address, taskQueue, port: apiPort }, { SMTP_URL: mail.url, LOG_LEVEL: 'silent' });
   const api = new ServiceProcess(['src/main.ts', 'api'], env);
   const worker = new ServiceProcess(['src/main.ts', 'worker'], env);
 

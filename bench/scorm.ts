@@ -42,7 +42,7 @@ import { createDb } from '../src/db/client';
 import { createApiClient } from '../src/services/identity/api-keys';
 import { removeTenant } from '../src/services/identity/tenants';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server';
-import { cpuMs, freePort, postgresCpuMs, ROOT, ServiceProcess, sleep } from './lib/processes';
+import { cpuMs, freePort, postgresCpuMs, ROOT, ServiceProcess, serviceEnv, sleep } from './lib/processes';
 import { closedLoop, latencies, perSecond } from './lib/stats';
 
 const SIZES_MB = (process.argv[2] ?? '50,200').split(',').map(Number);
@@ -394,19 +394,7 @@ async function main() {
     const { key } = await createApiClient(db, { tenantId: t, name: 'bench', scopes: ['catalog:write', 'catalog:read', 'people:read'] });
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
-    const env = {
-      DATABASE_URL: databaseUrl,
-      TEMPORAL_ADDRESS: temporal.address,
-      TEMPORAL_TASK_QUEUE: `bench-scorm-${randomUUID()}`,
-      PORT: String(port),
-      PUBLIC_URL: baseUrl,
-      LOG_LEVEL: 'warn',
-      APPROVAL_LINK_SECRET: randomBytes(32).toString('base64url'),
-      SECRETS_KEY: randomBytes(32).toString('base64'),
-      API_RATE_LIMIT_PER_MINUTE: '1000000',
-      API_PROCESSES: '1',
-      SCORM_STORAGE_DIR: store,
-    };
+    const env = serviceEnv({ databaseUrl, temporalAddress: temporal.address, taskQueue: `bench-scorm-${randomUUID()}`, port }, { PUBLIC_URL: baseUrl, API_PROCESSES: '1', SCORM_STORAGE_DIR: store });
     const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
     api = new ServiceProcess(['src/main.ts', 'api'], env, profile);
     api.start();

@@ -22,7 +22,7 @@
  *
  * Uses DATABASE_URL (default: the local trainhub database) and leaves it as it found it.
  */
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { Pool } from 'pg';
@@ -33,7 +33,7 @@ import { createApiClient } from '../src/services/identity/api-keys';
 import { removeTenant } from '../src/services/identity/tenants';
 import { createTemporalClient } from '../src/temporal/connection';
 import { startDevServer } from '../src/temporal/dev-server';
-import { cpuMs, freePort, postgresCpuMs, ServiceProcess, sleep } from './lib/processes';
+import { cpuMs, freePort, postgresCpuMs, ServiceProcess, serviceEnv, sleep } from './lib/processes';
 import { closedLoop, closedLoopFor, latencies, openLoop, perSecond } from './lib/stats';
 
 const PEOPLE = Number(process.argv[2] ?? 1000);
@@ -64,19 +64,11 @@ async function main() {
   const tenant = await db.tenant.create({ data: { slug: `bench-${randomUUID()}`, name: 'throughput benchmark' } });
   const t = tenant.id;
   const { key } = await createApiClient(db, { tenantId: t, name: 'bench', scopes: ['hr:write', 'completions:write', 'people:read'] });
-  const env = (processes: number) => ({
-    DATABASE_URL: databaseUrl,
-    TEMPORAL_ADDRESS: temporalServer.address,
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    SMTP_URL: mail.url,
-    PORT: String(apiPort),
-    LOG_LEVEL: 'warn',
-    APPROVAL_LINK_SECRET: randomBytes(32).toString('base64url'),
-    SECRETS_KEY: randomBytes(32).toString('base64'),
-    API_RATE_LIMIT_PER_MINUTE: '1000000',
-    API_PROCESSES: String(processes),
-    WORKER_CACHED_WORKFLOWS: CACHED_WORKFLOWS,
-  });
+  const env = (processes: number) =>
+    serviceEnv(
+      { databaseUrl, temporalAddress: temporalServer.address, taskQueue, port: apiPort },
+      { SMTP_URL: mail.url, API_PROCESSES: String(processes), WORKER_CACHED_WORKFLOWS: CACHED_WORKFLOWS },
+    );
   // BENCH_PROFILE=<dir>: the API and the worker write V8 CPU profiles there when they stop (with
   // BENCH_ONLY=onboarding, the run ends after the onboarding phase).
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];

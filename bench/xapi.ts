@@ -37,7 +37,7 @@
  * — also when a run fails or is interrupted.
  */
 import { cleanUpOnce } from './lib/clean-up';
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { escapeLiteral, Pool, Query, type PoolClient } from 'pg';
 import { DEFAULT_DATABASE_URL } from '../src/config';
@@ -48,7 +48,7 @@ import { removeTenant } from '../src/services/identity/tenants';
 import { findStatements, type StatementFilters } from '../src/services/xapi/statement-queries';
 import { createLrsClient } from '../src/services/xapi/lrs-clients';
 import { startDevServer, type DevServer } from '../src/temporal/dev-server';
-import { freePort, postgresCpuMs, ServiceProcess, sleep } from './lib/processes';
+import { freePort, postgresCpuMs, ServiceProcess, serviceEnv, sleep } from './lib/processes';
 import { closedLoop, latencies, perSecond } from './lib/stats';
 
 const STATEMENTS = Number(process.argv[2] ?? 50_000);
@@ -341,18 +341,7 @@ async function main() {
     const client = await createLrsClient(db, tenant.id, { type: 'system' }, { name: 'bench content', scopes: ['read', 'write'] });
     const port = await freePort();
     const baseUrl = `http://127.0.0.1:${port}`;
-    const env = {
-      DATABASE_URL: databaseUrl,
-      TEMPORAL_ADDRESS: temporal.address,
-      TEMPORAL_TASK_QUEUE: `bench-xapi-${randomUUID()}`,
-      PORT: String(port),
-      PUBLIC_URL: baseUrl,
-      LOG_LEVEL: 'warn',
-      APPROVAL_LINK_SECRET: randomBytes(32).toString('base64url'),
-      SECRETS_KEY: randomBytes(32).toString('base64'),
-      API_RATE_LIMIT_PER_MINUTE: '1000000',
-      API_PROCESSES: '1',
-    };
+    const env = serviceEnv({ databaseUrl, temporalAddress: temporal.address, taskQueue: `bench-xapi-${randomUUID()}`, port }, { PUBLIC_URL: baseUrl, API_PROCESSES: '1' });
     const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
     api = new ServiceProcess(['src/main.ts', 'api'], env, profile);
     api.start();

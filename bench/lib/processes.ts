@@ -1,4 +1,5 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import path from 'node:path';
@@ -79,6 +80,24 @@ export function postgresCpuMs(): number {
 }
 
 /** One of trainhub's processes (`src/main.ts <command>`, run by node with tsx's loader, so its pid is node's). */
+/**
+ * What trainhub's processes need to run against the bench's own services: fresh secrets, rate limits
+ * out of the way, quiet logs; `more` adds or overrides (PUBLIC_URL, SMTP_URL, API_PROCESSES …).
+ */
+export function serviceEnv(base: { databaseUrl: string; temporalAddress: string; taskQueue: string; port: number }, more: Record<string, string> = {}): NodeJS.ProcessEnv {
+  return {
+    DATABASE_URL: base.databaseUrl,
+    TEMPORAL_ADDRESS: base.temporalAddress,
+    TEMPORAL_TASK_QUEUE: base.taskQueue,
+    PORT: String(base.port),
+    LOG_LEVEL: 'warn',
+    APPROVAL_LINK_SECRET: randomBytes(32).toString('base64url'),
+    SECRETS_KEY: randomBytes(32).toString('base64'),
+    API_RATE_LIMIT_PER_MINUTE: '1000000',
+    ...more,
+  };
+}
+
 export class ServiceProcess {
   private child: ChildProcess | null = null;
   lastError = '';
