@@ -106,12 +106,10 @@ export async function recordResolvedCompletions(tx: DbTx, taskQueue: string, ten
   const { completed, assignedPersonIds } = await applyNewCompletions(tx, tenantId, passedBy, actor);
   // Controlled-document training met by these completions is done too.
   if (passedBy.length > 0) await markTrainedDone(tx, tenantId, { personIds: passedBy });
+  const completedOf = new Map<string, string[]>();
+  for (const a of completed) completedOf.set(a.personId, [...(completedOf.get(a.personId) ?? []), a.id]);
   for (const candidate of newOnes) {
-    results[candidate.index] = {
-      status: 'recorded',
-      completion: inserted.get(candidate.index)!,
-      completedAssignmentIds: completed.filter((a) => a.personId === candidate.personId).map((a) => a.id),
-    };
+    results[candidate.index] = { status: 'recorded', completion: inserted.get(candidate.index)!, completedAssignmentIds: completedOf.get(candidate.personId) ?? [] };
   }
   await judgeRedeliveries(tx, tenantId, candidates.filter((c) => !inserted.has(c.index)), results);
   // Tell each process whose assignments changed, once, naming the person's last new completion.
