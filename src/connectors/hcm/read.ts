@@ -336,14 +336,8 @@ async function* readCsv<T>(
   let columns: string[] | null = options.header ? null : options.columns!;
   let map = columns ? compileMapper(csvColumns(withDefaults, columns)) : null;
   let externalIdAt = columns ? externalIdPosition(withDefaults, columns) : -1;
-  // The line the next record starts on.
-  let next = options.skipLines + 1;
   try {
-    for await (const record of csvRecords(source, options)) {
-      const line = next;
-      next = line + 1 + lineBreaksIn(record);
-      // Empty lines, and lines made of empty fields (a spreadsheet's trailing rows), say nothing.
-      if (record.every((cell) => cell.trim() === '')) continue;
+    for await (const { record, line } of csvLines(source, options, options.skipLines + 1)) {
       if (!columns) {
         columns = record;
         map = compileMapper(csvColumns(withDefaults, columns));
@@ -357,9 +351,6 @@ async function* readCsv<T>(
       }
       yield map!({ cells: record }, line);
     }
-  } catch (error) {
-    if (error instanceof BrokenCsv) throw new UnreadableFile(`The file is not readable as CSV from line ${next} on: ${error.message}`);
-    throw error;
   } finally {
     // The caller may stop early: the file is let go at once.
     (input as Readable).destroy?.();
@@ -367,7 +358,37 @@ async function* readCsv<T>(
   if (!columns) throw new UnreadableFile(options.header ? 'The file is empty: it has no header line' : 'The file is empty');
 }
 
-const csvDefaults: CsvOptions = { delimiter: ',', quote: '"', encoding: 'utf-8', header: true, skipLines: 0, optionalColumns: [] };
+export const csvDefaults: CsvOptions = { delimiter: ',', quote: '"', encoding: 'utf-8', header: true, skipLines: 0, optionalColumns: [] };
+
+/** A CSV file whose quoting is broken: the line the broken record starts on, and why. */
+export class UnreadableCsv extends UnreadableFile {
+  constructor(
+    readonly line: number,
+    readonly reason: string,
+  ) {
+    super(`The file is not readable as CSV from line ${line} on: ${reason}`);
+  }
+}
+
+/**
+ * The records of a CSV byte stream that say something, each with the line it starts on (counting from
+ * `firstLine`, across quoted line breaks): empty lines, and lines of empty fields (a spreadsheet's
+ * trailing rows), are skipped. Broken quoting is an UnreadableCsv naming the line its record starts on.
+ */
+export async function* csvLines(input: Readable, options: CsvOptions = csvDefaults, firstLine = 1): AsyncGenerator<{ record: string[]; line: number }> {
+  let next = firstLine;
+  try {
+    for await (const record of csvRecords(input, options)) {
+      const line = next;
+      next = line + 1 + lineBreaksIn(record);
+      if (record.every((cell) => cell.trim() === '')) continue;
+      yield { record, line };
+    }
+  } catch (error) {
+    if (error instanceof BrokenCsv) throw new UnreadableCsv(next, error.message);
+    throw error;
+  }
+}
 
 /** The column of the external id (or the person), so a row with the wrong number of fields can still be named. */
 function externalIdPosition(profile: PeopleProfile | TranscriptProfile, columns: string[]): number {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import Papa from 'papaparse';
+import { Readable } from 'node:stream';
+import { csvLines, UnreadableCsv } from '../../connectors/hcm/read';
 import type { Db, DbTx } from '../../db/client';
 import { InvalidRequest } from '../../domain/errors';
 import { forbiddenCharacter } from '../../domain/text';
@@ -74,7 +75,7 @@ function isCalendarDay(text: string): boolean {
  * and the process of every person × certification concerned is woken (bulk priority).
  */
 export async function importCertificateHistory(db: Db, delivery: CommandDelivery, tenantId: string, actor: Actor, text: string, now = Date.now()): Promise<ImportOutcome> {
-  const rows = readRows(text);
+  const rows = await readRows(text);
   const errors: { line: number; message: string }[] = [];
   const { outcome, commandIds } = await db.$transaction(
     async (tx) => {
@@ -102,30 +103,15 @@ export async function importCertificateHistory(db: Db, delivery: CommandDelivery
 }
 
 /** The rows of the CSV with the line each starts on; a file that is not CSV, or lacks a column, is 400. */
-function readRows(text: string): Row[] {
+async function readRows(text: string): Promise<Row[]> {
   const records: { record: string[]; line: number }[] = [];
-  const failures: Papa.ParseError[] = [];
-  // Where each record starts, as a line: its first character that is not blank after the parser's
-  // cursor past the record before (skipped blank lines between them), counting the line breaks up to
-  // there (a quoted field may span lines).
-  let counted = 0;
-  let line = 1;
-  let start = 0;
-  const body = text.replace(/^\uFEFF/, '');
-  Papa.parse<string[]>(body, {
-    delimiter: ',',
-    skipEmptyLines: 'greedy',
-    transform: (value) => value.trim(),
-    step: ({ data, errors, meta }) => {
-      for (; counted < start || /\s/.test(body[counted] ?? ''); counted++) if (body.charCodeAt(counted) === 10) line++;
-      if (errors.length > 0) failures.push(...errors.map((e) => ({ ...e, row: line })));
-      else records.push({ record: data, line });
-      start = meta.cursor;
-    },
-  });
-  if (failures.length > 0) {
-    const [{ row, message }] = failures as [Papa.ParseError & { row: number }];
-    throw new InvalidRequest(`The body is not CSV (line ${row}): ${message}; nothing was imported`, [{ line: row, message }]);
+  try {
+    for await (const { record, line } of csvLines(Readable.from([Buffer.from(text)]))) records.push({ record: record.map((cell) => cell.trim()), line });
+  } catch (error) {
+    if (error instanceof UnreadableCsv) {
+      throw new InvalidRequest(`The body is not CSV (line ${error.line}): ${error.reason}; nothing was imported`, [{ line: error.line, message: error.reason }]);
+    }
+    throw error;
   }
   const [header, ...data] = records;
   if (!header) throw new InvalidRequest(`The CSV is empty: it needs a header row with the columns ${IMPORT_COLUMNS.join(', ')}`);
