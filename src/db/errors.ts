@@ -37,3 +37,14 @@ export function isTransient(error: unknown): boolean {
   const state = sqlState(error);
   return error.code === 'P2034' || state === '40001' || state === '40P01';
 }
+
+/** Runs `transaction` again at once, up to `attempts` times in all, while it fails transiently (two transactions in each other's way). */
+export async function againWhenTransient<T>(transaction: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await transaction();
+    } catch (error) {
+      if (!isTransient(error) || attempt >= attempts) throw error;
+    }
+  }
+}

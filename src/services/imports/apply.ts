@@ -1,7 +1,7 @@
 import type { ProfileDefinition } from '../../connectors/hcm/profile';
 import type { Db } from '../../db/client';
 import { Prisma } from '../../db/client';
-import { isRefusedValue, isTransient, sqlState } from '../../db/errors';
+import { againWhenTransient, isRefusedValue, sqlState } from '../../db/errors';
 import { DomainError, InvalidRequest, NotFound } from '../../domain/errors';
 import { dayIn, localTime } from '../../domain/time-zones';
 import type { ImportChangeKind } from '../../generated/prisma/enums';
@@ -257,17 +257,13 @@ async function applyHrChange(context: RunContext, change: Change): Promise<Outco
   } catch (error) {
     return refusal(error) ?? `invalid_change: ${String(error)}`;
   }
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await recordHrEvent(context.db, context.delivery, context.tenantId, context.actor, command);
-      return null;
-    } catch (error) {
-      const refused = refusal(error);
-      if (refused !== null) return refused;
-      // Two transactions that got in each other's way: the change is tried again at once, a few times.
-      if (isTransient(error) && attempt < 3) continue;
-      throw error;
-    }
+  try {
+    await againWhenTransient(() => recordHrEvent(context.db, context.delivery, context.tenantId, context.actor, command));
+    return null;
+  } catch (error) {
+    const refused = refusal(error);
+    if (refused !== null) return refused;
+    throw error;
   }
 }
 

@@ -1,5 +1,5 @@
 import type { Db, DbTx } from '../../db/client';
-import { isTransient } from '../../db/errors';
+import { againWhenTransient } from '../../db/errors';
 import { canonicalJson } from '../../domain/canonical-json';
 import { XapiError } from '../../connectors/xapi/http';
 import { agentIdentifier, statementActivities, statementAgents } from '../../connectors/xapi/agents';
@@ -42,13 +42,7 @@ export async function storeStatements(
   if (repeated) throw new XapiError(400, 'duplicate_statement_id', `The batch holds statement ${repeated} twice`);
   // Batches that share statement ids in different orders can deadlock on them (a client resending
   // while the first delivery is still in flight): the loser goes again and finds them on record.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return { ids, ...(await store(db, taskQueue, context, { incoming, stamped }, parts, now)) };
-    } catch (error) {
-      if (!isTransient(error) || attempt === 3) throw error;
-    }
-  }
+  return { ids, ...(await againWhenTransient(() => store(db, taskQueue, context, { incoming, stamped }, parts, now))) };
 }
 
 /** One attempt at storing a batch, in one transaction: the statements as sent and as the LRS stamped them. */
