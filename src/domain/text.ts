@@ -46,7 +46,12 @@ export function findForbiddenText(value: unknown, path: string[] = [], forbidden
   return null;
 }
 
+/** The first character of `text` PostgreSQL cannot store (NUL, an unpaired surrogate), as U+XXXX, or null. */
+export function unstorableCharacter(text: string): string | null {
+  return firstMatch(UNSTORABLE, text);
+}
+
 /** Like findForbiddenText, for data kept as given: only NUL and unpaired surrogates are refused. */
 export function findUnstorableText(value: unknown): { path: string[]; character: string } | null {
-  return findForbiddenText(value, [], (text) => firstMatch(UNSTORABLE, text));
+  return findForbiddenText(value, [], unstorableCharacter);
 }

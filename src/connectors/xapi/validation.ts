@@ -1,3 +1,4 @@
+import { unstorableCharacter } from '../../domain/text';
 import { badRequest } from './http';
 
 /**
@@ -298,7 +299,6 @@ export function validateStatement(statement: unknown, version: XapiVersion, path
 
 /** How deep JSON may nest inside a statement (PostgreSQL's parser, like any recursive one, has a limit). */
 export const MAX_JSON_DEPTH = 64;
-const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 /**
  * JSON that is valid but cannot be kept as sent, wherever it is (extension values are otherwise never
@@ -307,8 +307,8 @@ const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbf
  */
 function storable(value: unknown, path: string, depth: number): void {
   if (typeof value === 'string') {
-    if (value.includes('\u0000')) reject(path, 'contains a NUL character (\\u0000), which cannot be stored');
-    if (UNPAIRED_SURROGATE.test(value)) reject(path, 'contains an unpaired UTF-16 surrogate, which is no Unicode text');
+    const character = unstorableCharacter(value);
+    if (character) reject(path, `contains ${character === 'U+0000' ? 'a NUL character (U+0000)' : `an unpaired UTF-16 surrogate (${character})`}, which cannot be stored`);
   } else if (typeof value === 'number') {
     if (!Number.isFinite(value)) reject(path, 'is a number out of the range a statement can hold');
   } else if (value !== null && typeof value === 'object') {
