@@ -358,7 +358,7 @@ async function* readCsv<T>(
   if (!columns) throw new UnreadableFile(options.header ? 'The file is empty: it has no header line' : 'The file is empty');
 }
 
-export const csvDefaults: CsvOptions = { delimiter: ',', quote: '"', encoding: 'utf-8', header: true, skipLines: 0, optionalColumns: [] };
+const csvDefaults: CsvOptions = { delimiter: ',', quote: '"', encoding: 'utf-8', header: true, skipLines: 0, optionalColumns: [] };
 
 /** A CSV file whose quoting is broken: the line the broken record starts on, and why. */
 export class UnreadableCsv extends UnreadableFile {

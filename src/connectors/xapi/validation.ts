@@ -298,7 +298,7 @@ export function validateStatement(statement: unknown, version: XapiVersion, path
 }
 
 /** How deep JSON may nest inside a statement (PostgreSQL's parser, like any recursive one, has a limit). */
-export const MAX_JSON_DEPTH = 64;
+const MAX_JSON_DEPTH = 64;
 
 /**
  * JSON that is valid but cannot be kept as sent, wherever it is (extension values are otherwise never

@@ -41,7 +41,7 @@ export function requiredCertificationsQuery(tenantId: string, people: Prisma.Sql
 }
 
 /** The people of `personIds` in the tenant, as requiredCertificationsQuery reads them. */
-export function peopleOf(tenantId: string, personIds: readonly string[]): Prisma.Sql {
+function peopleOf(tenantId: string, personIds: readonly string[]): Prisma.Sql {
   return Prisma.sql`(${peopleByKey(tenantId, personIds, ['id', 'status', 'department', 'location'])})`;
 }
 
