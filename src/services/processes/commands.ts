@@ -39,20 +39,32 @@ export const BULK = 1;
  */
 export async function queueProcessCommands(tx: DbTx, taskQueue: string, commands: readonly ProcessCommand[]): Promise<bigint[]> {
   if (commands.length === 0) return [];
-  // One statement with one array per column, however many commands (a batch's wake-ups are hundreds).
-  const json = (value: unknown[] | undefined) => (value === undefined ? null : JSON.stringify(value));
-  const rows = await tx.$queryRaw<{ id: bigint }[]>`
+  // One statement with one JSON parameter, however many commands (a batch's wake-ups are hundreds).
+  const rows = JSON.stringify(
+    commands.map((c, position) => ({
+      position,
+      tenant_id: c.tenantId,
+      workflow_id: c.workflowId,
+      workflow_type: c.workflowType,
+      action: c.action,
+      args: c.args ?? null,
+      signal_name: c.signal?.name ?? null,
+      signal_args: c.signal?.args ?? null,
+      start_again: c.startAgain ?? false,
+      priority: c.priority ?? 0,
+      operation_id: c.operationId ?? null,
+    })),
+  );
+  const ids = await tx.$queryRaw<{ id: bigint }[]>`
     INSERT INTO process_command (tenant_id, workflow_id, workflow_type, task_queue, action, args, signal_name, signal_args, start_again, priority, operation_id)
-    SELECT c.tenant_id, c.workflow_id, c.workflow_type, ${taskQueue}, c.action::"ProcessCommandAction", c.args::jsonb, c.signal_name, c.signal_args::jsonb,
+    SELECT c.tenant_id, c.workflow_id, c.workflow_type, ${taskQueue}, c.action::"ProcessCommandAction", c.args, c.signal_name, c.signal_args,
            c.start_again, c.priority, c.operation_id
-      FROM unnest(${commands.map((c) => c.tenantId)}::uuid[], ${commands.map((c) => c.workflowId)}::text[], ${commands.map((c) => c.workflowType)}::text[],
-                  ${commands.map((c) => c.action)}::text[], ${commands.map((c) => json(c.args))}::text[], ${commands.map((c) => c.signal?.name ?? null)}::text[],
-                  ${commands.map((c) => json(c.signal?.args))}::text[], ${commands.map((c) => c.startAgain ?? false)}::boolean[],
-                  ${commands.map((c) => c.priority ?? 0)}::smallint[], ${commands.map((c) => c.operationId ?? null)}::uuid[])
-           WITH ORDINALITY AS c(tenant_id, workflow_id, workflow_type, action, args, signal_name, signal_args, start_again, priority, operation_id, position)
+      FROM json_to_recordset(${rows}::json)
+           AS c(position int, tenant_id uuid, workflow_id text, workflow_type text, action text, args jsonb, signal_name text, signal_args jsonb,
+                start_again boolean, priority smallint, operation_id uuid)
      ORDER BY c.position
     RETURNING id`;
-  return rows.map((row) => row.id).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  return ids.map((row) => row.id).sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 // ─── What each record change asks of the processes ─────────────────────────────────────────────
