@@ -20,8 +20,10 @@
  * 4. The worker's memory after the onboarding, with WORKER_CACHED_WORKFLOWS (default 1000) as the
  *    workflow cache's bound.
  *
- * Uses DATABASE_URL (default: the local trainhub database) and leaves it as it found it.
+ * Uses DATABASE_URL (default: the local trainhub database) and leaves it as it found it — tenant and
+ * baseline table removed, services stopped — also when a run fails or is interrupted.
  */
+import { cleanUpOnce } from './lib/clean-up';
 import { randomUUID } from 'node:crypto';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -100,6 +102,20 @@ async function main() {
     if (response.status >= 300) throw new Error(`${method} ${path}: ${response.status} ${text.slice(0, 300)}`);
     return text ? JSON.parse(text) : null;
   };
+
+  // Everything this run made goes, whether it ends, fails or is interrupted (Ctrl-C); a step that
+  // fails is reported and the others still run.
+  const cleanUp = cleanUpOnce(
+    (): [string, () => Promise<unknown>][] => [
+      ['stopping the services', () => Promise.all([api.stop(), worker.stop(), baselineWorker.stop()])],
+      ['dropping the baseline table', () => pool.query('DROP TABLE IF EXISTS bench_completion')],
+      [`removing tenant ${t} (retry: node_modules/.bin/tsx bench/remove-tenant.ts ${t})`, () => removeTenant(db, t)],
+      ['stopping Temporal', async () => (await client.connection.close(), await temporalServer.stop())],
+      ['stopping the mail server', () => mail.stop()],
+      ['closing the database connections', async () => (await pool.end(), await db.$disconnect())],
+    ],
+    'cleaning up before exiting',
+  );
 
   try {
     await seedCatalog(t);
@@ -274,14 +290,7 @@ async function main() {
     for (const p of [api, worker, baselineWorker]) if (p.lastError) console.error(`${p.command.join(' ')}:\n${p.lastError}`);
     throw error;
   } finally {
-    await Promise.all([api.stop(), worker.stop(), baselineWorker.stop()]);
-    await pool.query('DROP TABLE IF EXISTS bench_completion');
-    await removeTenant(db, t);
-    await client.connection.close();
-    await temporalServer.stop();
-    await mail.stop();
-    await pool.end();
-    await db.$disconnect();
+    await cleanUp();
   }
 }
 

@@ -12,7 +12,8 @@ async function main() {
     taskQueue: process.env.TEMPORAL_TASK_QUEUE!,
     workflowsPath: require.resolve('./noop-workflow'),
   });
-  process.once('SIGTERM', () => worker.shutdown());
+  // Ctrl-C reaches this process too, and the SDK's own signal handling may have begun the shutdown.
+  process.once('SIGTERM', () => worker.getState() === 'RUNNING' && worker.shutdown());
   await worker.run();
   await connection.close();
 }
