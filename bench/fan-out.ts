@@ -23,6 +23,7 @@
  * Starts its own in-memory Temporal dev server (TEMPORAL_ADDRESS to use another); uses DATABASE_URL
  * (default: the local trainhub database) and leaves it as it found it.
  */
+import { cleanUpOnce } from './lib/clean-up';
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_DATABASE_URL } from '../src/config';
 import { createDb } from '../src/db/client';
@@ -59,6 +60,16 @@ async function main() {
   const t = tenant.id;
   const taskQueue = `bench-fan-out-${randomUUID()}`;
   const dispatcher = new ProcessCommandDispatcher(db, client, { taskQueue, databaseUrl, concurrency: CONCURRENCY, pollIntervalMs: Number(process.env.BENCH_POLL_MS ?? 1000) });
+  // Everything this run made goes, whether it ends, fails or is interrupted (Ctrl-C).
+  const cleanUp = cleanUpOnce(
+    (): [string, () => Promise<unknown>][] => [
+      ['stopping the dispatcher', () => dispatcher.stop()],
+      [`removing tenant ${t} (retry: node_modules/.bin/tsx bench/remove-tenant.ts ${t})`, () => removeTenant(db, t)],
+      ['stopping Temporal', async () => (await client.connection.close(), await server?.stop())],
+      ['closing the database connections', () => db.$disconnect()],
+    ],
+    'cleaning up before exiting',
+  );
   try {
     await db.$executeRaw`INSERT INTO role (id, tenant_id, key, name) VALUES (gen_random_uuid(), ${t}::uuid, 'nurse', 'Nurse')`;
     await db.$executeRaw`INSERT INTO course (id, tenant_id, key, title) VALUES (gen_random_uuid(), ${t}::uuid, 'c1', 'Course 1')`;
@@ -162,11 +173,7 @@ async function main() {
         `commit-to-delivery lag p50 ${percentile(lags, 50).toFixed(0)} ms, p99 ${percentile(lags, 99).toFixed(0)} ms, max ${lags.at(-1)!.toFixed(0)} ms`,
     );
   } finally {
-    await dispatcher.stop();
-    await removeTenant(db, t);
-    await client.connection.close();
-    await server?.stop();
-    await db.$disconnect();
+    await cleanUp();
   }
 }
 

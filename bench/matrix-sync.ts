@@ -6,6 +6,7 @@
  *
  * Uses DATABASE_URL (default: the local trainhub database); its data is left as it was.
  */
+import { cleanUpOnce } from './lib/clean-up';
 import { randomUUID } from 'node:crypto';
 import { DEFAULT_DATABASE_URL } from '../src/config';
 import { createDb } from '../src/db/client';
@@ -28,6 +29,20 @@ async function timed<T>(label: string, rows: () => number, run: () => Promise<T>
 async function main() {
   const tenant = await db.tenant.create({ data: { slug: `bench-${randomUUID()}`, name: 'matrix-sync benchmark' } });
   const t = tenant.id;
+  // The tenant goes, whether the run ends, fails or is interrupted (Ctrl-C); its removal is measured too.
+  const cleanUp = cleanUpOnce(
+    (): [string, () => Promise<unknown>][] => [
+      [
+        `removing tenant ${t} (retry: node_modules/.bin/tsx bench/remove-tenant.ts ${t})`,
+        async () => {
+          if (process.env.BENCH_KEEP) console.log(`kept tenant ${t}`);
+          else await timed('removing the tenant (cascading to everything above)', () => 0, () => removeTenant(db, t));
+        },
+      ],
+      ['closing the database connections', () => db.$disconnect()],
+    ],
+    'cleaning up before exiting',
+  );
   try {
     await db.$executeRaw`INSERT INTO role (id, tenant_id, key, name) VALUES (gen_random_uuid(), ${t}::uuid, 'nurse', 'Nurse'), (gen_random_uuid(), ${t}::uuid, 'porter', 'Porter')`;
     await db.$executeRaw`INSERT INTO course (id, tenant_id, key, title) SELECT gen_random_uuid(), ${t}::uuid, 'c' || n, 'Course ' || n FROM generate_series(1, 3) n`;
@@ -69,9 +84,7 @@ async function main() {
     );
     console.log(`first sync is ${(first.ms / baseline.ms).toFixed(1)}× the baseline; the change ${(change.ms / baseline.ms).toFixed(1)}×`);
   } finally {
-    if (process.env.BENCH_KEEP) console.log(`kept tenant ${t}`);
-    else await timed('removing the tenant (cascading to everything above)', () => 0, () => removeTenant(db, t));
-    await db.$disconnect();
+    await cleanUp();
   }
 }
 

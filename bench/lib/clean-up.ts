@@ -15,8 +15,13 @@ export function cleanUpOnce(steps: () => [string, () => Promise<unknown>][], int
         }
       }
     })());
+  // A second signal (Ctrl-C twice; `timeout` passes its own on to the whole group) must not cut the
+  // clean-up short: it is noted, and SIGQUIT (Ctrl-\) still ends the process at once.
+  let interruptedBy: string | undefined;
   for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-    process.once(signal, () => {
+    process.on(signal, () => {
+      if (interruptedBy) return void console.error(`${signal}: still cleaning up (Ctrl-\\ quits without)`);
+      interruptedBy = signal;
       console.error(`\n${signal}: ${interrupted}`);
       void cleanUp().finally(() => process.exit(130));
     });
