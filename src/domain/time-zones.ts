@@ -36,6 +36,8 @@ export function isTimeZone(name: string): boolean {
 
 /** The wall-clock reading of `epochMs` in `zone`, as if that reading were UTC. */
 function wallClockAsUtc(epochMs: number, zone: string): number {
+  // Most tenants keep the default: UTC needs no formatting (formatToParts is most of a notice schedule's cost).
+  if (zone === 'UTC') return epochMs;
   const parts: Record<string, number> = {};
   for (const p of formatter(zone).formatToParts(new Date(epochMs))) if (p.type !== 'literal') parts[p.type] = Number(p.value);
   return Date.UTC(parts.year!, parts.month! - 1, parts.day!, parts.hour!, parts.minute!, parts.second!);
