@@ -1,5 +1,5 @@
+import { ApplicationFailure } from '@temporalio/common';
 import type { Db } from '../db/client';
-import { isoDate } from '../domain/dates';
 import { DEFAULT_NOTICE_POLICY, noticeKey, type NoticeKind, type NoticePolicy, type OpenAssignment } from '../domain/notices';
 import type { PersonStatus } from '../generated/prisma/enums';
 import { noticeMessage, welcomeMessage } from '../mail/templates';
@@ -120,29 +120,43 @@ export function createOnboardingActivities({ db, mailer, publicUrl, approvalLink
   };
 }
 
+interface PlanRow {
+  person_status: PersonStatus;
+  open: { id: string; dueDate: string; assignedAt: string; mandatory: boolean }[];
+  reminder_days_before_due: number[] | null;
+  overdue_notice: boolean | null;
+  manager_escalation_days_overdue: number | null;
+  compliance_escalation_days_after: number | null;
+  time_zone: string | null;
+}
+
+/** The person's status, their open assignments and the tenant's notice policy, in one statement (it runs on every wake-up). */
 async function readPlan(db: Db, { tenantId, personId }: PersonRef): Promise<TrainingPlan> {
-  const [person, open, policy] = await Promise.all([
-    db.person.findFirstOrThrow({ where: { id: personId, tenantId }, select: { status: true } }),
-    db.assignment.findMany({
-      // A recertification window's assignment is reminded by the certification's own process.
-      where: { tenantId, personId, status: { in: [...OPEN_STATUSES] }, source: { not: RECERTIFICATION_SOURCE } },
-      select: { id: true, dueDate: true, assignedAt: true, mandatory: true },
-      orderBy: { dueDate: 'asc' },
-    }),
-    db.notificationPolicy.findUnique({ where: { tenantId } }),
-  ]);
+  const [row] = await db.$queryRaw<PlanRow[]>`
+    SELECT p.status AS person_status,
+           COALESCE((SELECT json_agg(json_build_object('id', a.id, 'dueDate', a.due_date, 'assignedAt', a.assigned_at, 'mandatory', a.mandatory) ORDER BY a.due_date, a.id)
+                       FROM assignment a
+                      WHERE a.tenant_id = p.tenant_id AND a.person_id = p.id AND a.status = ANY(${[...OPEN_STATUSES]}::"AssignmentStatus"[])
+                        -- A recertification window's assignment is reminded by the certification's own process.
+                        AND a.source <> ${RECERTIFICATION_SOURCE}), '[]'::json) AS open,
+           np.reminder_days_before_due, np.overdue_notice, np.manager_escalation_days_overdue, np.compliance_escalation_days_after, np.time_zone
+      FROM person p
+      LEFT JOIN notification_policy np ON np.tenant_id = p.tenant_id
+     WHERE p.id = ${personId}::uuid AND p.tenant_id = ${tenantId}::uuid`;
+  if (!row) throw ApplicationFailure.nonRetryable('a record this step needs no longer exists', 'record_missing', { missing: 'person' });
   return {
-    personStatus: person.status,
-    open: open.map((a) => ({ id: a.id, dueDate: isoDate(a.dueDate), assignedAt: a.assignedAt.toISOString(), mandatory: a.mandatory })),
-    policy: policy
-      ? {
-          reminderDaysBeforeDue: policy.reminderDaysBeforeDue,
-          overdueNotice: policy.overdueNotice,
-          managerEscalationDaysOverdue: policy.managerEscalationDaysOverdue,
-          complianceEscalationDaysAfter: policy.complianceEscalationDaysAfter,
-          timeZone: policy.timeZone,
-        }
-      : DEFAULT_NOTICE_POLICY,
+    personStatus: row.person_status,
+    open: row.open.map((a) => ({ id: a.id, dueDate: a.dueDate, assignedAt: new Date(a.assignedAt).toISOString(), mandatory: a.mandatory })),
+    policy:
+      row.time_zone === null
+        ? DEFAULT_NOTICE_POLICY
+        : {
+            reminderDaysBeforeDue: row.reminder_days_before_due!,
+            overdueNotice: row.overdue_notice!,
+            managerEscalationDaysOverdue: row.manager_escalation_days_overdue!,
+            complianceEscalationDaysAfter: row.compliance_escalation_days_after!,
+            timeZone: row.time_zone,
+          },
   };
 }
 
