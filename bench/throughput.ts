@@ -25,6 +25,7 @@
  */
 import { cleanUpOnce } from './lib/clean-up';
 import { randomUUID } from 'node:crypto';
+import os from 'node:os';
 import type { WorkflowExecutionInfo } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { Pool } from 'pg';
@@ -197,6 +198,9 @@ async function main() {
     const singleRate = perSecond(PEOPLE, singleMs);
     console.log(`completions: POST /completions, ${CONCURRENCY} at a time           ${f0(singleRate).padStart(8)}/s  (${f2(singleRate / bareRate)}× the baseline; one ${latencies(singleLatency)})`);
     console.log(`  ${cpuPerItem(before, after, PEOPLE, ['api', 'worker', 'postgres', 'temporal', 'bench'])}`);
+    // What 0.1× would allow: every process's CPU per completion together, on all of the machine's cores.
+    const wakeUpMs = (after.temporal - before.temporal + after.worker - before.worker) / PEOPLE;
+    console.log(`  0.1× the baseline leaves ${f1((os.availableParallelism() * 1000) / (0.1 * bareRate))} ms of CPU per completion on ${os.availableParallelism()} cores; waking the person's process alone took ${f1(wakeUpMs)} (Temporal + worker)`);
 
     await settled(worker, taskQueue);
     // Each person's two remaining courses: a batch names most people twice (recomputed once each).
