@@ -42,7 +42,8 @@ describe('completions in batches', () => {
     const reused = completionReport(ben.personId, 'hipaa-basics');
     const batch = [
       completionReport(anna.personId, 'hipaa-basics'),
-      completionReport(anna.personId, 'infection-control'),
+      // An LMS that writes UUIDs in capitals names the same person.
+      completionReport(anna.personId.toUpperCase(), 'infection-control'),
       { ...completionReport(anna.personId, 'hand-hygiene'), person: { externalId: anna.externalId } },
       reused,
       { ...completionReport(ben.personId, 'hipaa-basics'), courseKey: undefined },
@@ -69,6 +70,7 @@ describe('completions in batches', () => {
     ]);
     expect(answer.body.results[4].error.details).toEqual([{ field: 'body.completions.4.courseKey', message: expect.any(String) }]);
     expect(answer.body.results[7].completion.id).toBe(answer.body.results[3].completion.id);
+    expect(answer.body.results[1].completion).toMatchObject({ personId: anna.personId, courseKey: 'infection-control' });
     expect(answer.body.results[2].completion).toMatchObject({ personId: anna.personId, courseKey: 'hand-hygiene', score: 92 });
     // Anna's three courses complete both her programs; Ben's one his privacy program.
     const annasAssignments = await h.db.assignment.findMany({ where: { tenantId, personId: anna.personId } });
