@@ -37,7 +37,8 @@ export interface StatementRow {
 export async function findStatements(db: Db, tenantId: string, f: StatementFilters): Promise<{ rows: StatementRow[]; more: boolean }> {
   const order = f.ascending ? Prisma.sql`ASC` : Prisma.sql`DESC`;
   const limit = f.limit + 1;
-  const driver = linkDriving(tenantId, f);
+  const readBy = drivingLink(f);
+  const driver = readBy && link(readBy, tenantId, f);
   const window = (seq: Prisma.Sql) => [
     f.since ? Prisma.sql`AND s.stored > ${f.since}` : Prisma.empty,
     f.until ? Prisma.sql`AND s.stored <= ${f.until}` : Prisma.empty,
@@ -46,7 +47,7 @@ export async function findStatements(db: Db, tenantId: string, f: StatementFilte
   const direct = driver
     ? Prisma.sql`
         SELECT s.seq, s.statement, s.stored FROM ${driver.table} l JOIN xapi_statement s ON s.seq = l.seq
-         WHERE ${driver.condition} AND s.tenant_id = ${tenantId}::uuid AND NOT s.voided ${filtersOn('s', tenantId, f, driver.filter)} ${Prisma.join(window(Prisma.sql`l.seq`), ' ')}
+         WHERE ${driver.condition} AND s.tenant_id = ${tenantId}::uuid AND NOT s.voided ${filtersOn('s', tenantId, f, readBy!)} ${Prisma.join(window(Prisma.sql`l.seq`), ' ')}
          ORDER BY l.seq ${order} LIMIT ${limit}`
     : Prisma.sql`
         SELECT s.seq, s.statement, s.stored FROM xapi_statement s
@@ -66,38 +67,35 @@ export async function findStatements(db: Db, tenantId: string, f: StatementFilte
   return { rows: rows.slice(0, f.limit), more: rows.length > f.limit };
 }
 
+type Link = 'agent' | 'activity';
+
 /** The link table a page is read from: the agent's when the filters name one, else the activity's. */
-function linkDriving(tenantId: string, f: StatementFilters): { table: Prisma.Sql; condition: Prisma.Sql; filter: 'agent' | 'activity' } | null {
-  if (f.agent !== undefined) {
-    return {
-      table: Prisma.sql`xapi_statement_agent`,
-      condition: Prisma.sql`l.tenant_id = ${tenantId}::uuid AND l.agent = ${f.agent} ${f.relatedAgents ? Prisma.empty : Prisma.sql`AND NOT l.related`}`,
-      filter: 'agent',
-    };
-  }
-  if (f.activity !== undefined) {
-    return {
-      table: Prisma.sql`xapi_statement_activity`,
-      condition: Prisma.sql`l.tenant_id = ${tenantId}::uuid AND l.activity = ${f.activity} ${f.relatedActivities ? Prisma.empty : Prisma.sql`AND NOT l.related`}`,
-      filter: 'activity',
-    };
-  }
-  return null;
+function drivingLink(f: StatementFilters): Link | null {
+  return f.agent !== undefined ? 'agent' : f.activity !== undefined ? 'activity' : null;
 }
 
-/** The filters on agent, verb, activity and registration, applied to the statement aliased `alias` (but the one its page is read by). */
-function filtersOn(alias: 's' | 't', tenantId: string, f: StatementFilters, readBy?: 'agent' | 'activity'): Prisma.Sql {
+/** A link table (to alias `l`) and its rows that name the filters' agent or activity (every place of it with `related_*`). */
+function link(kind: Link, tenantId: string, f: StatementFilters): { table: Prisma.Sql; condition: Prisma.Sql } {
+  const [table, match, related] =
+    kind === 'agent'
+      ? [Prisma.sql`xapi_statement_agent`, Prisma.sql`l.agent = ${f.agent}`, f.relatedAgents]
+      : [Prisma.sql`xapi_statement_activity`, Prisma.sql`l.activity = ${f.activity}`, f.relatedActivities];
+  return { table, condition: Prisma.sql`l.tenant_id = ${tenantId}::uuid AND ${match} ${related ? Prisma.empty : Prisma.sql`AND NOT l.related`}` };
+}
+
+/** The filters on agent, verb, activity and registration, applied to the statement aliased `alias` (but the link its page is read by). */
+function filtersOn(alias: 's' | 't', tenantId: string, f: StatementFilters, readBy?: Link): Prisma.Sql {
   const a = Prisma.raw(alias);
+  const named = (kind: Link) => {
+    const { table, condition } = link(kind, tenantId, f);
+    return Prisma.sql`AND ${a}.seq IN (SELECT l.seq FROM ${table} l WHERE ${condition})`;
+  };
   return Prisma.join(
     [
       f.verb !== undefined ? Prisma.sql`AND ${a}.verb = ${f.verb}` : Prisma.empty,
       f.registration !== undefined ? Prisma.sql`AND ${a}.registration = ${f.registration}::uuid` : Prisma.empty,
-      f.agent !== undefined && readBy !== 'agent'
-        ? Prisma.sql`AND ${a}.seq IN (SELECT seq FROM xapi_statement_agent WHERE tenant_id = ${tenantId}::uuid AND agent = ${f.agent} ${f.relatedAgents ? Prisma.empty : Prisma.sql`AND NOT related`})`
-        : Prisma.empty,
-      f.activity !== undefined && readBy !== 'activity'
-        ? Prisma.sql`AND ${a}.seq IN (SELECT seq FROM xapi_statement_activity WHERE tenant_id = ${tenantId}::uuid AND activity = ${f.activity} ${f.relatedActivities ? Prisma.empty : Prisma.sql`AND NOT related`})`
-        : Prisma.empty,
+      f.agent !== undefined && readBy !== 'agent' ? named('agent') : Prisma.empty,
+      f.activity !== undefined && readBy !== 'activity' ? named('activity') : Prisma.empty,
     ],
     ' ',
   );
