@@ -40,7 +40,6 @@ export const personTerminatedSignal = defineSignal('personTerminated');
 export const onboardingStatusQuery = defineQuery<OnboardingStatus>('onboardingStatus');
 
 const STEP_OPTIONS = { startToCloseTimeout: '1 minute', retry: ACTIVITY_RETRY } as const;
-const { recordProcessFailure } = proxyActivities<Activities>(STEP_OPTIONS);
 /**
  * A step runs in the workflow task that reaches it (a local activity): the server records one marker
  * instead of an activity's three events and a second workflow task. Each step is short (a few reads,
@@ -50,6 +49,7 @@ const { recordProcessFailure } = proxyActivities<Activities>(STEP_OPTIONS);
 const LOCAL_STEPS = 'onboarding-local-steps';
 const remoteSteps = proxyActivities<Activities>(STEP_OPTIONS);
 const localSteps = proxyLocalActivities<Activities>(STEP_OPTIONS);
+const { recordProcessFailure } = remoteSteps;
 
 /**
  * One person's training process: welcome them with what their roles require, remind before each due
