@@ -79,7 +79,6 @@ export function postgresCpuMs(): number {
   return processTree(postmaster).reduce((sum, pid) => sum + cpuMs(pid, { reaped: pid === postmaster }), 0);
 }
 
-/** One of trainhub's processes (`src/main.ts <command>`, run by node with tsx's loader, so its pid is node's). */
 /**
  * What trainhub's processes need to run against the bench's own services: fresh secrets, rate limits
  * out of the way, quiet logs; `more` adds or overrides (PUBLIC_URL, SMTP_URL, API_PROCESSES …).
@@ -98,6 +97,7 @@ export function serviceEnv(base: { databaseUrl: string; temporalAddress: string;
   };
 }
 
+/** One of trainhub's processes (`src/main.ts <command>`, run by node with tsx's loader, so its pid is node's). */
 export class ServiceProcess {
   private child: ChildProcess | null = null;
   lastError = '';
